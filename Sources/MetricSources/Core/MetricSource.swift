@@ -1,0 +1,84 @@
+import Blueprint
+import Foundation
+
+/// A metric the scaling engine can ask about a service.
+public enum Metric: Sendable, Hashable, Codable {
+    /// CPU in use over the CPU limit, averaged over instances, in percent (0-100+).
+    case cpuUtilization
+    /// Memory in use over the memory limit, averaged over instances, in percent.
+    case memoryUtilization
+    /// Response time at a quantile, in milliseconds (`latency(quantile: 0.95)` is p95).
+    case latency(quantile: Double)
+    /// HTTP requests per second.
+    case requestRate
+    /// Share of HTTP responses with a 5xx status, in percent.
+    case errorRate
+    /// Running instances.
+    case instanceCount
+    /// Jobs waiting in the service's queue.
+    case queueDepth
+    /// Jobs being worked on.
+    case queueActive
+    /// Jobs scheduled for later.
+    case queueDelayed
+    /// Age in seconds of the oldest waiting job.
+    case queueOldestAge
+    /// A Prometheus expression, evaluated as an instant query.
+    case query(String, aggregation: PrometheusAggregation? = nil)
+
+    /// The name used in policies and output (`cpu`, `queue_depth`, …).
+    public var name: String {
+        switch self {
+        case .cpuUtilization: "cpu"
+        case .memoryUtilization: "memory"
+        case .latency(let quantile): "latency_p\(Self.percentile(quantile))"
+        case .requestRate: "request_rate"
+        case .errorRate: "error_rate"
+        case .instanceCount: "instances"
+        case .queueDepth: "queue_depth"
+        case .queueActive: "queue_active"
+        case .queueDelayed: "queue_delayed"
+        case .queueOldestAge: "queue_age"
+        case .query(let expression, _): "query(\(expression))"
+        }
+    }
+
+    private static func percentile(_ quantile: Double) -> String {
+        let value = quantile * 100
+        return value == value.rounded() ? String(Int(value)) : String(value)
+    }
+}
+
+/// The service a metric is read for, with what each source needs to find it.
+public struct MetricTarget: Sendable, Equatable {
+    /// The blueprint's service name.
+    public var service: String
+    /// The hosting provider's ID (`srv-…`), when known.
+    public var resourceID: String?
+    /// The service's job queue, for queue metrics.
+    public var queue: QueueBinding?
+
+    public init(service: String, resourceID: String? = nil, queue: QueueBinding? = nil) {
+        self.service = service
+        self.resourceID = resourceID
+        self.queue = queue
+    }
+}
+
+/// Where the controller's numbers come from: a port with one job, reading a metric for a service now.
+///
+/// Implementations are named for what they wrap: ``PrometheusSource``, ``RenderMetricsSource``,
+/// ``RedisQueueSource``. They never throw for missing data: a source that is down, empty or stale
+/// answers `.unavailable(reason)`, and a metric a source does not serve answers the same.
+///
+/// ```swift
+/// let reading = await source.read(.queueDepth, for: MetricTarget(service: "worker", queue: binding), now: .now)
+/// ```
+public protocol MetricSource: Sendable {
+    /// A short name for output: `prometheus`, `render`, `redis`.
+    var name: String { get }
+    /// Whether this source can answer `metric` at all (the controller picks a source per metric).
+    func serves(_ metric: Metric) -> Bool
+    /// The current reading of `metric` for `target`, stamped with the sample's own time.
+    func read(_ metric: Metric, for target: MetricTarget, now: Date) async -> MetricReading
+}
