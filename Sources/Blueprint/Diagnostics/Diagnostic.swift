@@ -4,7 +4,7 @@
 /// Diagnostic(.error, "Unknown key", detail: "…", path: "services.api.instnces",
 ///            range: .init(filename: "qc.yaml", start: .init(line: 12, column: 5)))
 /// ```
-public struct Diagnostic: Sendable, Codable, Equatable {
+public struct Diagnostic: Sendable, Codable, Equatable, Error {
     public enum Severity: String, Sendable, Codable, Comparable {
         case error, warning
 

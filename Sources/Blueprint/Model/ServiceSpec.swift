@@ -75,6 +75,9 @@ public struct ScalingSpec: Sendable, Equatable, Codable {
     public var queue: QueueBinding?
     /// The count expected most of the time, for cost projections.
     public var expected: Int?
+    /// Render-native autoscaling targets (1-90 %), used only with `policy: render-native`.
+    public var targetCPUPercent: Int?
+    public var targetMemoryPercent: Int?
 
     public init(min: Int, max: Int, policy: String, queue: QueueBinding? = nil, expected: Int? = nil) {
         self.min = min
@@ -143,6 +146,8 @@ public struct ServiceSpec: Sendable, Equatable {
     public var upstream: UpstreamSpec?
     /// Where the service was declared, for diagnostics.
     public var mark: SourceMark?
+    /// Where some of its keys were written (`plan`, `instances`, `scaling.max`, …), for diagnostics.
+    public var marks: [String: SourceMark] = [:]
 
     public init(name: String, type: ServiceType, runtime: String, plan: String, region: String, instances: Int = 1) {
         self.name = name

@@ -1,0 +1,163 @@
+import Blueprint
+
+/// The resolved desired state of one environment (`ballast show`), as JSON or YAML.
+/// Secret values are never known here: a secret shows as its reference, `(sensitive value)`.
+public struct DesiredStateReport {
+    public let environment: ResolvedEnvironment
+    public let catalog: Catalog
+
+    public init(_ environment: ResolvedEnvironment, catalog: Catalog) {
+        self.environment = environment
+        self.catalog = catalog
+    }
+
+    struct View: Encodable {
+        struct Scaling: Encodable {
+            let min: Int
+            let max: Int
+            let policy: String
+            let expected: Int?
+            let queue: QueueBinding?
+        }
+        struct Service: Encodable {
+            let name: String
+            let type: String
+            let runtime: String
+            let plan: String
+            let resources: ResourceRequest?
+            let region: String
+            let instances: Int
+            let scaling: Scaling?
+            let healthCheckPath: String?
+            let env: [String: String]
+            let uses: [String: Int]
+            let protect: Bool
+            let schedule: String?
+            let monthlyPerInstance: Double?
+
+            enum CodingKeys: String, CodingKey {
+                case name, type, runtime, plan, resources, region, instances, scaling, healthCheckPath, env, uses, protect, schedule, monthlyPerInstance
+            }
+
+            func encode(to encoder: Encoder) throws {
+                var c = encoder.container(keyedBy: CodingKeys.self)
+                try c.encode(name, forKey: .name)
+                try c.encode(type, forKey: .type)
+                try c.encode(runtime, forKey: .runtime)
+                try c.encode(plan, forKey: .plan)
+                try c.encodeIfPresent(resources, forKey: .resources)
+                try c.encode(region, forKey: .region)
+                try c.encode(instances, forKey: .instances)
+                try c.encode(scaling, forKey: .scaling)  // null when the count is fixed
+                try c.encodeIfPresent(healthCheckPath, forKey: .healthCheckPath)
+                try c.encode(env, forKey: .env)
+                try c.encode(uses, forKey: .uses)
+                try c.encode(protect, forKey: .protect)
+                try c.encodeIfPresent(schedule, forKey: .schedule)
+                try c.encodeIfPresent(monthlyPerInstance, forKey: .monthlyPerInstance)
+            }
+        }
+        struct Datastore: Encodable {
+            let name: String
+            let type: String
+            let plan: String
+            let maxConnections: Int?
+            let vendor: String?
+            let compute: String?
+            let region: String?
+            let storageGB: Int?
+            let monthly: Double?
+            let protect: Bool
+        }
+        struct Budget: Encodable {
+            let monthly: Double
+            let action: String
+            let services: [String: Double]
+        }
+        let project: String
+        let environment: String
+        let owner: String?
+        let region: String
+        let budget: Budget?
+        let guardrails: [String]
+        let services: [Service]
+        let datastores: [Datastore]
+    }
+
+    var view: View {
+        View(
+            project: environment.project,
+            environment: environment.environment,
+            owner: environment.owner,
+            region: environment.region,
+            budget: environment.budget.map { .init(monthly: $0.monthly, action: $0.action.rawValue, services: $0.services) },
+            guardrails: environment.guardrails,
+            services: environment.services.map { s in
+                .init(name: s.name, type: s.type.rawValue, runtime: s.runtime, plan: s.plan, resources: s.resources, region: s.region,
+                      instances: s.instances,
+                      scaling: s.scaling.map { .init(min: $0.min, max: $0.max, policy: $0.policy, expected: $0.expected, queue: $0.queue) },
+                      healthCheckPath: s.healthCheckPath,
+                      env: Dictionary(uniqueKeysWithValues: s.env.map { ($0.key, Self.shown($0.value)) }),
+                      uses: s.uses, protect: s.protect, schedule: s.schedule,
+                      monthlyPerInstance: catalog.monthlyPrice(ofPlan: s.plan))
+            },
+            datastores: environment.datastores.map { d in
+                .init(name: d.name, type: d.type.rawValue, plan: d.plan, maxConnections: d.maxConnections, vendor: d.vendor, compute: d.compute,
+                      region: d.region, storageGB: d.storageGB, monthly: catalog.monthlyPrice(of: d), protect: d.protect)
+            })
+    }
+
+    static func shown(_ value: EnvValue) -> String {
+        switch value {
+        case .plain(let text): return text
+        case .secret(let name): return "(sensitive value: secret \(name))"
+        case .generated: return "(generated by Render)"
+        }
+    }
+
+    public func json() -> String {
+        encodeJSON(view)
+    }
+
+    /// YAML text written by hand: the same content as ``json()``.
+    public func yaml() -> String {
+        let v = view
+        var out = "project: \(q(v.project))\nenvironment: \(q(v.environment))\n"
+        if let owner = v.owner { out += "owner: \(q(owner))\n" }
+        out += "region: \(v.region)\n"
+        if let b = v.budget { out += "budget: { monthly: \(b.monthly.cleanDescription), action: \(b.action) }\n" }
+        if !v.guardrails.isEmpty { out += "guardrails: [\(v.guardrails.map(q).joined(separator: ", "))]\n" }
+        out += "services:\n"
+        for s in v.services {
+            out += "  \(q(s.name)):\n    type: \(s.type)\n    runtime: \(s.runtime)\n    plan: \(s.plan)\n"
+            if let r = s.resources { out += "    resources: { cpu: \(r.cpu.cleanDescription), memory: \(r.memoryMB.cleanDescription)MB }\n" }
+            out += "    region: \(s.region)\n    instances: \(s.instances)\n"
+            if let sc = s.scaling {
+                out += "    scaling: { min: \(sc.min), max: \(sc.max), policy: \(q(sc.policy))\(sc.expected.map { ", expected: \($0)" } ?? "")"
+                if let queue = sc.queue { out += ", queue: { redis: \(q(queue.redis)), kind: \(queue.kind.rawValue), name: \(q(queue.name)) }" }
+                out += " }\n"
+            } else {
+                out += "    scaling: null\n"
+            }
+            if let h = s.healthCheckPath { out += "    healthCheckPath: \(q(h))\n" }
+            if !s.uses.isEmpty { out += "    uses: { \(s.uses.sorted { $0.key < $1.key }.map { "\(q($0.key)): \($0.value)" }.joined(separator: ", ")) }\n" }
+            if !s.env.isEmpty {
+                out += "    env:\n"
+                for (k, value) in s.env.sorted(by: { $0.key < $1.key }) { out += "      \(q(k)): \(q(value))\n" }
+            }
+            if s.protect { out += "    protect: true\n" }
+        }
+        out += "datastores:\n"
+        for d in v.datastores {
+            out += "  \(q(d.name)):\n    type: \(d.type)\n    plan: \(d.plan)\n"
+            if let vendor = d.vendor { out += "    vendor: \(vendor)\n" }
+            if let compute = d.compute { out += "    compute: \(compute)\n" }
+            if let m = d.maxConnections { out += "    maxConnections: \(m)\n" }
+            if let m = d.monthly { out += "    monthly: \(m.cleanDescription)\n" }
+            if d.protect { out += "    protect: true\n" }
+        }
+        return out
+    }
+}
+
+func q(_ text: String) -> String { yamlQuoted(text) }
