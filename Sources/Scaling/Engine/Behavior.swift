@@ -1,0 +1,116 @@
+import Blueprint
+import Foundation
+
+/// Kubernetes' behaviour normalization (`normalizeDesiredReplicasWithBehaviors`): stabilization
+/// windows, then rate policies and the clamp to the bounds.
+enum Behavior {
+    /// `stabilizeRecommendationWithBehaviors`: scale-up takes the minimum of the recommendations in
+    /// its window, scale-down the maximum; the current count is raised to the one, lowered to the other.
+    static func stabilize(desired: Int, current: Int, recommendations: [ScalingHistory.Recommendation], now: Date,
+                          up: ScalingRules, down: ScalingRules) -> (Int, Decision.Reason?) {
+        var upRecommendation = desired, downRecommendation = desired
+        let upCutoff = now.addingTimeInterval(-up.stabilization)
+        let downCutoff = now.addingTimeInterval(-down.stabilization)
+        for record in recommendations {
+            if record.at > upCutoff { upRecommendation = Swift.min(upRecommendation, record.instances) }
+            if record.at > downCutoff { downRecommendation = Swift.max(downRecommendation, record.instances) }
+        }
+        var recommendation = current
+        if recommendation < upRecommendation { recommendation = upRecommendation }
+        if recommendation > downRecommendation { recommendation = downRecommendation }
+        guard recommendation != desired else { return (recommendation, nil) }
+        if desired >= current {
+            return (recommendation, Decision.Reason(.scaleUpStabilized,
+                "recommendations in the last \(ScalePolicy.formatDuration(up.stabilization)) were lower; applying the lowest, \(recommendation) instead of \(desired)"))
+        }
+        return (recommendation, Decision.Reason(.scaleDownStabilized,
+            "recommendations in the last \(ScalePolicy.formatDuration(down.stabilization)) were higher; applying the highest, \(recommendation) instead of \(desired)"))
+    }
+
+    /// `convertDesiredReplicasWithBehaviorRate`: the rate policies' limit (never past the current
+    /// count), then the clamp to `[min, max]`, with HPA's condition reason.
+    static func limit(desired: Int, current: Int, min: Int, max: Int, events: [ScalingHistory.ScaleEvent], now: Date,
+                      up: ScalingRules, down: ScalingRules) -> (Int, Decision.Reason) {
+        if desired > current {
+            var scaleUpLimit = scaleUpLimit(current: current, events: events, now: now, rules: up)
+            if scaleUpLimit < current { scaleUpLimit = current }
+            if max > scaleUpLimit {
+                if desired > scaleUpLimit {
+                    let why = up.select == .disabled ? "scale-up is disabled (select: disabled)"
+                        : "the scale-up rate policies allow \(scaleUpLimit) now (\(describe(up)))"
+                    return (scaleUpLimit, Decision.Reason(.scaleUpLimit, "wanted \(desired) but \(why)"))
+                }
+            } else if desired > max {
+                return (max, Decision.Reason(.tooManyReplicas, "wanted \(desired), more than the maximum \(max)"))
+            }
+        } else if desired < current {
+            var scaleDownLimit = scaleDownLimit(current: current, events: events, now: now, rules: down)
+            if scaleDownLimit > current { scaleDownLimit = current }
+            if min < scaleDownLimit {
+                if desired < scaleDownLimit {
+                    let why = down.select == .disabled ? "scale-down is disabled (select: disabled)"
+                        : "the scale-down rate policies allow \(scaleDownLimit) now (\(describe(down)))"
+                    return (scaleDownLimit, Decision.Reason(.scaleDownLimit, "wanted \(desired) but \(why)"))
+                }
+            } else if desired < min {
+                return (min, Decision.Reason(.tooFewReplicas, "wanted \(desired), fewer than the minimum \(min)"))
+            }
+        }
+        return (desired, Decision.Reason(.desiredWithinRange, "\(desired) is within [\(min), \(max)] and the rate limits"))
+    }
+
+    /// `calculateScaleUpLimitWithScalingRules`.
+    static func scaleUpLimit(current: Int, events: [ScalingHistory.ScaleEvent], now: Date, rules: ScalingRules) -> Int {
+        if rules.select == .disabled { return current }
+        let useMin = rules.select == .min
+        var result = useMin ? Int.max : Int.min
+        for policy in rules.policies {
+            let periodStart = current - netChange(in: policy.period, events: events, now: now)
+            let proposed: Int
+            switch policy.type {
+            case .instances: proposed = periodStart + policy.value
+            case .percent: proposed = Int((Double(periodStart) * (1 + Double(policy.value) / 100)).rounded(.up))
+            }
+            result = useMin ? Swift.min(result, proposed) : Swift.max(result, proposed)
+        }
+        return rules.policies.isEmpty ? Int.max : result
+    }
+
+    /// `calculateScaleDownLimitWithBehaviors` (percent rounds down, as `int32(…)` truncates).
+    static func scaleDownLimit(current: Int, events: [ScalingHistory.ScaleEvent], now: Date, rules: ScalingRules) -> Int {
+        if rules.select == .disabled { return current }
+        let useMin = rules.select == .min
+        var result = useMin ? Int.min : Int.max
+        for policy in rules.policies {
+            let periodStart = current - netChange(in: policy.period, events: events, now: now)
+            let proposed: Int
+            switch policy.type {
+            case .instances: proposed = periodStart - policy.value
+            case .percent: proposed = Int(Double(periodStart) * (1 - Double(policy.value) / 100))
+            }
+            result = useMin ? Swift.max(result, proposed) : Swift.min(result, proposed)
+        }
+        return rules.policies.isEmpty ? Int.min : result
+    }
+
+    /// Instances added minus instances removed by the events younger than `period`
+    /// (`getReplicasChangePerPeriod` over both event lists).
+    @inline(__always)
+    static func netChange(in period: Double, events: [ScalingHistory.ScaleEvent], now: Date) -> Int {
+        let cutoff = now.addingTimeInterval(-period)
+        var change = 0
+        for event in events.reversed() {
+            guard event.at > cutoff else { break }
+            change += event.change
+        }
+        return change
+    }
+
+    static func describe(_ rules: ScalingRules) -> String {
+        let parts = rules.policies.map { policy -> String in
+            let amount = policy.type == .percent ? "\(policy.value)%" : "\(policy.value) instance\(policy.value == 1 ? "" : "s")"
+            return "\(amount) per \(ScalePolicy.formatDuration(policy.period))"
+        }
+        return parts.joined(separator: rules.select == .min ? " and " : " or ") + (rules.policies.count > 1 ? ", select \(rules.select.rawValue)" : "")
+    }
+}

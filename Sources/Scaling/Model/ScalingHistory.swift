@@ -1,0 +1,113 @@
+import Foundation
+
+/// What the engine needs to remember between decisions for one service: its own raw
+/// recommendations (stabilization windows), the scale changes made (rate policies), earlier metric
+/// summaries (sustained thresholds, idle periods) and consecutive failed reads (fallback).
+///
+/// A value type the caller owns: the controller keeps it in Redis, `simulate` in memory.
+///
+/// ```swift
+/// var history = ScalingHistory.starting(current: 3, at: now)   // as HPA records its first sync
+/// let decision = ScalingEngine.decide(input)                   // input.history = history
+/// history.record(decision, at: now, applied: scaledOK)         // prunes past the policy's windows
+/// ```
+public struct ScalingHistory: Sendable, Equatable, Codable {
+    public struct Recommendation: Sendable, Equatable, Codable {
+        public var at: Date
+        public var instances: Int
+
+        public init(at: Date, instances: Int) {
+            self.at = at
+            self.instances = instances
+        }
+    }
+
+    public struct ScaleEvent: Sendable, Equatable, Codable {
+        public var at: Date
+        /// Signed: +2 added two instances, -1 removed one.
+        public var change: Int
+
+        public init(at: Date, change: Int) {
+            self.at = at
+            self.change = change
+        }
+    }
+
+    public struct Observation: Sendable, Equatable, Codable {
+        public var at: Date
+        /// Metric summaries (``ObservedMetric/summaryValue``); an absent key was unavailable.
+        public var values: [String: Double]
+
+        public init(at: Date, values: [String: Double]) {
+            self.at = at
+            self.values = values
+        }
+    }
+
+    /// Oldest first.
+    public var recommendations: [Recommendation]
+    /// Oldest first.
+    public var events: [ScaleEvent]
+    /// Oldest first.
+    public var observations: [Observation]
+    /// Consecutive failed reads per metric before this tick.
+    public var failures: [String: Int]
+
+    public init(recommendations: [Recommendation] = [], events: [ScaleEvent] = [], observations: [Observation] = [], failures: [String: Int] = [:]) {
+        self.recommendations = recommendations
+        self.events = events
+        self.observations = observations
+        self.failures = failures
+    }
+
+    public static let empty = ScalingHistory()
+
+    /// A history whose only entry is the current count as a recommendation, as Kubernetes records on
+    /// an autoscaler's first sync, so that a restart cannot drop instances inside the window.
+    public static func starting(current: Int, at now: Date) -> ScalingHistory {
+        ScalingHistory(recommendations: [Recommendation(at: now, instances: current)])
+    }
+
+    /// Remembers what `decision` says to remember and forgets what lies outside its policy's windows.
+    /// `applied` says whether the count actually changed (a scale event is stored only then).
+    public mutating func record(_ decision: Decision, at now: Date, applied: Bool = true) {
+        if let recommendation = decision.recommendation {
+            recommendations.append(Recommendation(at: now, instances: recommendation))
+        }
+        if applied && decision.desired != decision.current {
+            events.append(ScaleEvent(at: now, change: decision.desired - decision.current))
+        }
+        if let values = decision.observation {
+            observations.append(Observation(at: now, values: values))
+        }
+        failures = decision.failures
+        prune(before: now.addingTimeInterval(-decision.historyWindow))
+    }
+
+    /// A copy with `decision` recorded (see ``record(_:at:applied:)``).
+    public func recording(_ decision: Decision, at now: Date, applied: Bool = true) -> ScalingHistory {
+        var copy = self
+        copy.record(decision, at: now, applied: applied)
+        return copy
+    }
+
+    /// Records a change made outside a decision (an operator's manual scale) so rate policies count it.
+    public mutating func recordScale(change: Int, at now: Date) {
+        guard change != 0 else { return }
+        events.append(ScaleEvent(at: now, change: change))
+    }
+
+    /// Drops entries older than `cutoff`; of the observations, the newest one before it stays, since a
+    /// sustained rule needs a reading at or before the start of its window.
+    public mutating func prune(before cutoff: Date) {
+        Self.dropPrefix(&recommendations, keeping: 0) { $0.at >= cutoff }
+        Self.dropPrefix(&events, keeping: 0) { $0.at >= cutoff }
+        Self.dropPrefix(&observations, keeping: 1) { $0.at >= cutoff }
+    }
+
+    private static func dropPrefix<T>(_ items: inout [T], keeping extra: Int, _ isRecent: (T) -> Bool) {
+        let firstRecent = items.firstIndex(where: isRecent) ?? items.count
+        let drop = Swift.max(0, firstRecent - extra)
+        if drop > 0 { items.removeFirst(drop) }
+    }
+}
