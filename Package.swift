@@ -59,7 +59,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
-        .testTarget(name: "BlueprintTests", dependencies: ["Blueprint"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "BlueprintTests", dependencies: ["Blueprint"], exclude: ["Fixtures"]),
         .testTarget(name: "PlanningTests", dependencies: ["Planning", "Blueprint", "Hosting", "Reports"]),
         .testTarget(name: "ScalingTests", dependencies: ["Scaling", "Blueprint"]),
         .testTarget(name: "CostingTests", dependencies: ["Costing", "Blueprint", "Reports"]),

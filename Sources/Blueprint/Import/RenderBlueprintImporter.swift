@@ -24,7 +24,7 @@ public enum RenderBlueprintImporter {
     static let legacyPostgres = ["starter": "basic_256mb", "standard": "basic_1gb", "pro": "pro_4gb", "pro_plus": "pro_8gb"]
     static let serviceCarried: Set<String> = ["type", "name", "runtime", "env", "plan", "region", "numInstances", "scaling", "healthCheckPath",
                                              "buildCommand", "startCommand", "repo", "branch", "schedule", "disk", "envVars", "image"]
-    static let datastoreCarried: Set<String> = ["type", "name", "plan", "region", "maxmemoryPolicy", "ipAllowList"]
+    static let datastoreCarried: Set<String> = ["type", "name", "plan", "region", "maxmemoryPolicy"]
     static let databaseCarried: Set<String> = ["name", "plan", "region", "diskSizeGB", "postgresMajorVersion"]
 
     public static func convert(_ bytes: [UInt8], file: String, project: String) -> Result {
