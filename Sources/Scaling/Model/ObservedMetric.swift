@@ -82,6 +82,12 @@ public enum ObservedMetric: Sendable, Equatable {
         }
     }
 
+    /// A service-wide percentage as sources report it (72 for 72 %), as the fraction policies compare.
+    public static func percent(_ value: Double) -> ObservedMetric { .total(value / 100) }
+
+    /// A duration in milliseconds (latency as sources report it), as the seconds policies compare.
+    public static func milliseconds(_ value: Double) -> ObservedMetric { .total(value / 1000) }
+
     public var unavailableReason: String? {
         if case .unavailable(let reason) = self { return reason }
         return nil
