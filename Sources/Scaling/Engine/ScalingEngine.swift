@@ -60,7 +60,8 @@ private struct Run {
             if lo > 0 {
                 if policy.scaleToZero != nil || !policy.schedules.isEmpty {
                     reasons.append(boundReason(floor: true, "0 running, below the minimum \(lo): resuming at \(lo)"))
-                    return finish(capped(lo), recommendation: nil)
+                    let resumed = capped(lo)
+                    return finish(resumed, recommendation: nil)
                 }
                 reasons.append(.init(.scalingDisabled, "0 running and the minimum is \(lo): a manual 0 switches autoscaling off (as in Kubernetes); scale to 1 or more to resume"))
                 return finish(0, recommendation: nil)
@@ -70,7 +71,8 @@ private struct Run {
             return finish(hi, recommendation: nil)
         } else if current < lo {
             reasons.append(boundReason(floor: true, "\(current) running, below the minimum \(lo)"))
-            return finish(capped(lo), recommendation: nil)
+            let raised = capped(lo)
+            return finish(raised, recommendation: nil)
         }
 
         // One proposal per rule; the largest wins.
@@ -292,7 +294,9 @@ private struct Run {
         }
         reasons.append(limitReason)
         if activating && desired < 1 { desired = Swift.min(1, hi) }
-        return finish(capped(desired), recommendation: raw)
+        // (Evaluated first: `capped` appends reasons that `finish` must see.)
+        let final = capped(desired)
+        return finish(final, recommendation: raw)
     }
 
     /// Budget, connection and upstream caps on a scale-up, each with its reason; never below current.
