@@ -10,8 +10,8 @@ extension NodeDecoder {
     /// object of `ballast decide` input). Every problem becomes a diagnostic; nil when the policy is
     /// unusable.
     public mutating func scalePolicy(_ node: YAMLNode, path: String) -> ScalePolicy? {
-        guard let fields = mapping(node, path: path, allowed: Self.scalePolicyKeys, what: "a scale policy (a mapping)") else { return nil }
         let before = diagnostics.errorCount
+        guard let fields = mapping(node, path: path, allowed: Self.scalePolicyKeys, what: "a scale policy (a mapping)") else { return nil }
         guard let nameNode = fields.present("name"), let name = string(nameNode, path: NodeDecoder.join(path, "name")) else {
             error("Missing name", "A policy needs a `name`.", path: path, at: node)
             return nil
