@@ -4,7 +4,7 @@
 /// Diagnostic(.error, "Unknown key", detail: "…", path: "services.api.instnces",
 ///            range: .init(filename: "qc.yaml", start: .init(line: 12, column: 5)))
 /// ```
-public struct Diagnostic: Sendable, Codable, Equatable, Error {
+public struct Diagnostic: Sendable, Codable, Hashable, Error {
     public enum Severity: String, Sendable, Codable, Comparable {
         case error, warning
 
@@ -13,7 +13,7 @@ public struct Diagnostic: Sendable, Codable, Equatable, Error {
         }
     }
 
-    public struct Range: Sendable, Codable, Equatable {
+    public struct Range: Sendable, Codable, Hashable {
         public var filename: String
         public var start: SourceMark
 
@@ -70,9 +70,8 @@ public struct Diagnostics: Sendable, Codable, Equatable {
 
     /// Removes exact repeats (the same problem found while resolving several environments).
     public mutating func deduplicate() {
-        var seen: [Diagnostic] = []
-        for item in items where !seen.contains(item) { seen.append(item) }
-        items = seen
+        var seen = Set<Diagnostic>()
+        items = items.filter { seen.insert($0).inserted }
     }
 
     /// Errors first, then by file position.

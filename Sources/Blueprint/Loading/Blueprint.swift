@@ -89,10 +89,11 @@ public struct Blueprint: Sendable {
         } else if top["services"] == nil {
             decoder.error("Missing services", "A blueprint needs a `services` mapping (it may be empty: `services: {}`).", path: "services", at: root)
         }
+        let serviceNames = Set(blueprint.services.map(\.name))
         if let node = top.present("datastores"), let datastores = decoder.mapping(node, path: "datastores") {
             for entry in datastores.entries {
                 decoder.checkName(entry.key, path: NodeDecoder.join("datastores", entry.key), at: entry.keyNode)
-                if blueprint.services.contains(where: { $0.name == entry.key }) {
+                if serviceNames.contains(entry.key) {
                     decoder.error("Duplicate name", "'\(entry.key)' names both a service and a datastore; Render identifies resources by name.", path: NodeDecoder.join("datastores", entry.key), at: entry.keyNode)
                 }
                 blueprint.datastores.append(Entry(name: entry.key, keyNode: entry.keyNode, node: entry.value))
@@ -105,9 +106,10 @@ public struct Blueprint: Sendable {
         }
         // Overlays must name declared environments.
         let names = blueprint.environmentNames
-        for entry in blueprint.services + blueprint.datastores {
+        let serviceCount = blueprint.services.count
+        for (index, entry) in (blueprint.services + blueprint.datastores).enumerated() {
             guard let overlays = entry.node["environments"], let pairs = overlays.pairs else { continue }
-            let kind = blueprint.services.contains { $0.name == entry.name } ? "services" : "datastores"
+            let kind = index < serviceCount ? "services" : "datastores"
             for pair in pairs {
                 guard let envName = pair.key.scalar, !names.contains(envName) else { continue }
                 var detail = "'\(envName)' is not declared under the top-level `environments`."

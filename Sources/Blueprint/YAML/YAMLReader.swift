@@ -68,9 +68,18 @@ extension String {
 }
 
 private struct TreeBuilder {
-    enum Frame {
-        case sequence(mark: SourceMark, tag: String?, anchor: String?, items: [YAMLNode])
-        case mapping(mark: SourceMark, tag: String?, anchor: String?, pairs: [YAMLPair], pendingKey: YAMLNode?, seen: [String: SourceMark])
+    /// An open collection. Frames are mutated in place on the stack (never copied out and back),
+    /// so appending to a mapping of 10,000 entries stays linear.
+    struct Frame {
+        var isMapping: Bool
+        var mark: SourceMark
+        var tag: String?
+        var anchor: String?
+        var items: [YAMLNode] = []
+        var pairs: [YAMLPair] = []
+        var pendingKey: YAMLNode?
+        var seen: [String: SourceMark] = [:]
+        var size = 1
     }
 
     let limits: YAMLLimits
@@ -80,7 +89,6 @@ private struct TreeBuilder {
     var problems: [YAMLProblem] = []
     var nodeCount = 0
     var documents = 0
-    var subtreeSizes: [Int] = []
 
     init(limits: YAMLLimits) {
         self.limits = limits
@@ -148,24 +156,17 @@ private struct TreeBuilder {
         case YAML_SEQUENCE_START_EVENT:
             let data = event.data.sequence_start
             guard stack.count < limits.maxDepth else { return tooDeep(mark) }
-            stack.append(.sequence(mark: mark, tag: data.tag.map { String(cString: $0) }, anchor: data.anchor.map { String(cString: $0) }, items: []))
-            subtreeSizes.append(1)
+            stack.append(Frame(isMapping: false, mark: mark, tag: data.tag.map { String(cString: $0) }, anchor: data.anchor.map { String(cString: $0) }))
             return true
         case YAML_MAPPING_START_EVENT:
             let data = event.data.mapping_start
             guard stack.count < limits.maxDepth else { return tooDeep(mark) }
-            stack.append(.mapping(mark: mark, tag: data.tag.map { String(cString: $0) }, anchor: data.anchor.map { String(cString: $0) }, pairs: [], pendingKey: nil, seen: [:]))
-            subtreeSizes.append(1)
+            stack.append(Frame(isMapping: true, mark: mark, tag: data.tag.map { String(cString: $0) }, anchor: data.anchor.map { String(cString: $0) }))
             return true
         case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
             guard let frame = stack.popLast() else { return true }
-            let size = subtreeSizes.popLast() ?? 1
-            switch frame {
-            case .sequence(let mark, let tag, let anchor, let items):
-                return add(YAMLNode(.sequence(items), mark: mark, tag: tag), size: size, anchor: anchor)
-            case .mapping(let mark, let tag, let anchor, let pairs, _, _):
-                return add(YAMLNode(.mapping(Self.applyingMerges(pairs)), mark: mark, tag: tag), size: size, anchor: anchor)
-            }
+            let content: YAMLNode.Content = frame.isMapping ? .mapping(Self.applyingMerges(frame.pairs)) : .sequence(frame.items)
+            return add(YAMLNode(content, mark: frame.mark, tag: frame.tag), size: frame.size, anchor: frame.anchor)
         default:
             return true
         }
@@ -189,31 +190,28 @@ private struct TreeBuilder {
             return false
         }
         if let anchor { anchors[anchor] = (node, size) }
-        if !subtreeSizes.isEmpty { subtreeSizes[subtreeSizes.count - 1] += size }
-        guard let top = stack.popLast() else {
+        let top = stack.count - 1
+        guard top >= 0 else {
             root = node
             return true
         }
-        switch top {
-        case .sequence(let mark, let tag, let anchor, var items):
-            items.append(node)
-            stack.append(.sequence(mark: mark, tag: tag, anchor: anchor, items: items))
-        case .mapping(let mark, let tag, let anchor, var pairs, let pendingKey, var seen):
-            if let key = pendingKey {
-                pairs.append(YAMLPair(key: key, value: node))
-                stack.append(.mapping(mark: mark, tag: tag, anchor: anchor, pairs: pairs, pendingKey: nil, seen: seen))
-            } else {
-                if let text = node.scalar, text != "<<" {
-                    if let first = seen[text] {
-                        problems.append(YAMLProblem(summary: "Duplicate key",
-                            detail: "The key '\(text)' appears more than once in this mapping (first at line \(first.line), column \(first.column)); only one value can be kept.",
-                            mark: node.mark, fatal: false))
-                    } else {
-                        seen[text] = node.mark
-                    }
+        stack[top].size += size
+        if !stack[top].isMapping {
+            stack[top].items.append(node)
+        } else if let key = stack[top].pendingKey {
+            stack[top].pairs.append(YAMLPair(key: key, value: node))
+            stack[top].pendingKey = nil
+        } else {
+            if let text = node.scalar, !(text == "<<" && node.isPlainScalar) {
+                if let first = stack[top].seen[text] {
+                    problems.append(YAMLProblem(summary: "Duplicate key",
+                        detail: "The key '\(text)' appears more than once in this mapping (first at line \(first.line), column \(first.column)); only one value can be kept.",
+                        mark: node.mark, fatal: false))
+                } else {
+                    stack[top].seen[text] = node.mark
                 }
-                stack.append(.mapping(mark: mark, tag: tag, anchor: anchor, pairs: pairs, pendingKey: node, seen: seen))
             }
+            stack[top].pendingKey = node
         }
         return true
     }

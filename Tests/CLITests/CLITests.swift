@@ -1,0 +1,156 @@
+import Foundation
+import Testing
+
+/// The `ballast` binary as a user runs it: exit codes, standard output and standard error.
+enum CLI {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// `swift test` builds every product next to the test bundle.
+    static var binary: URL {
+        let bundleDir = Bundle.main.bundleURL.deletingLastPathComponent()
+        let candidates = [bundleDir.appendingPathComponent("ballast"),
+                          URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("ballast"),
+                          root.appendingPathComponent(".build/debug/ballast")]
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[2]
+    }
+
+    struct Result {
+        let status: Int32
+        let stdout: String
+        let stderr: String
+    }
+
+    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        process.currentDirectoryURL = root
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        // Read both pipes before waiting so a large output cannot block the child.
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    static func temporaryDirectory() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("ballast-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+}
+
+@Suite struct ValidateCommandTests {
+    @Test func exampleIsValid() throws {
+        let result = try CLI.run(["validate", "blueprints/qc-platform.yaml"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("Success! The blueprint is valid"))
+    }
+
+    @Test func jsonShapeForAnInvalidFile() throws {
+        let result = try CLI.run(["validate", "Tests/BlueprintTests/Fixtures/bad/unknown-keys.yaml", "--format", "json"])
+        #expect(result.status == 1)
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(json["valid"] as? Bool == false)
+        #expect(json["error_count"] as? Int == 2)
+        let diagnostics = try #require(json["diagnostics"] as? [[String: Any]])
+        let first = try #require(diagnostics.first)
+        #expect(first["severity"] as? String == "error")
+        #expect(first["path"] as? String == "services.api.instnces")
+        let range = try #require(first["range"] as? [String: Any])
+        #expect(range["filename"] as? String == "Tests/BlueprintTests/Fixtures/bad/unknown-keys.yaml")
+        #expect((range["start"] as? [String: Any])?["line"] as? Int == 6)
+        #expect((range["start"] as? [String: Any])?["column"] as? Int == 5)
+    }
+
+    @Test func textOutputShowsTheSourceLineAndHint() throws {
+        let result = try CLI.run(["validate", "Tests/BlueprintTests/Fixtures/bad/unknown-keys.yaml"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("Error: Unknown key"))
+        #expect(result.stderr.contains("on Tests/BlueprintTests/Fixtures/bad/unknown-keys.yaml line 6, column 5, in services.api.instnces:"))
+        #expect(result.stderr.contains("6:     instnces: 2"))
+        #expect(result.stderr.contains("Did you mean `instances`?"))
+    }
+
+    /// Files that are not blueprints at all: each is a diagnostic and exit 1, never a crash or a hang.
+    @Test func unreadableInputs() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let big = dir.appendingPathComponent("big.yaml")
+        FileManager.default.createFile(atPath: big.path, contents: Data(count: 50 * 1024 * 1024))
+        let cases: [(String, String)] = [
+            (dir.path, "Not a file"),
+            (dir.appendingPathComponent("missing.yaml").path, "File not found"),
+            (big.path, "File too large"),
+        ]
+        for (path, summary) in cases {
+            let result = try CLI.run(["validate", path])
+            #expect(result.status == 1, "\(path)")
+            #expect(result.stderr.contains("Error: \(summary)"), "\(result.stderr)")
+        }
+    }
+
+    @Test(arguments: ["malformed.yaml", "alias-bomb.yaml", "empty.yaml", "non-utf8.yaml", "duplicate-keys.yaml", "wrong-types.yaml", "capacity.yaml"])
+    func badCorpusExitsOne(_ file: String) throws {
+        let result = try CLI.run(["validate", "Tests/BlueprintTests/Fixtures/bad/" + file])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("Error: "))
+    }
+}
+
+@Suite struct ShowCommandTests {
+    @Test func jsonShape() throws {
+        let result = try CLI.run(["show", "blueprints/qc-platform.yaml", "--env", "production", "--format", "json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(json["project"] as? String == "qc-platform")
+        #expect(json["environment"] as? String == "production")
+        let services = try #require(json["services"] as? [[String: Any]])
+        let backend = try #require(services.first { $0["name"] as? String == "backend-api" })
+        #expect(backend["plan"] as? String == "standard")
+        #expect(backend["type"] as? String == "web")
+        let scaling = try #require(backend["scaling"] as? [String: Any])
+        #expect(scaling["min"] as? Int == 2 && scaling["max"] as? Int == 5 && scaling["policy"] as? String == "web-default")
+        let datastores = try #require(json["datastores"] as? [[String: Any]])
+        #expect(datastores.contains { $0["name"] as? String == "postgres" && ($0["maxConnections"] as? Int ?? 0) >= 200 })
+        #expect(!result.stdout.contains("sk-"))
+    }
+
+    @Test func developmentHasNoScaling() throws {
+        let result = try CLI.run(["show", "blueprints/qc-platform.yaml", "--env", "development", "--format", "json"])
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let services = try #require(json["services"] as? [[String: Any]])
+        #expect(services.count == 3)
+        #expect(services.allSatisfy { $0["scaling"] is NSNull && $0["instances"] as? Int == 1 })
+    }
+
+    @Test func secretsNeverPrintTheirValues() throws {
+        let result = try CLI.run(["show", "blueprints/qc-platform.yaml", "--env", "production"], environment: ["OPENAI_API_KEY": "sk-test-must-not-appear"])
+        #expect(result.status == 0)
+        #expect(!result.stdout.contains("sk-test-must-not-appear"))
+        #expect(result.stdout.contains("(sensitive value"))
+    }
+
+    @Test func unknownEnvironmentSuggestsOne() throws {
+        let result = try CLI.run(["show", "blueprints/qc-platform.yaml", "--env", "prod"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("Did you mean `production`?"))
+    }
+}
+
+@Suite struct ImportCommandTests {
+    @Test func importThenValidate() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("mastodon.yaml").path
+        let imported = try CLI.run(["import", "../shared/render-blueprints/render-examples__mastodon__render.yaml", "--out", out])
+        #expect(imported.status == 0, "\(imported.stderr)")
+        #expect(imported.stderr.contains("Warning: Deprecated key"))
+        let validated = try CLI.run(["validate", out])
+        #expect(validated.status == 0, "\(validated.stderr)")
+    }
+}
