@@ -17,6 +17,11 @@ extension CostEstimator {
         project(environment, journal: journal, now: now).actuals
     }
 
+    /// Whole seconds stay integral decimals (so they compare equal to `Decimal(n)`); others keep milliseconds.
+    func seconds(fromMillis value: Int64) -> Decimal {
+        value % 1000 == 0 ? Decimal(value / 1000) : Decimal(value) / 1000
+    }
+
     func actuals(environment: ResolvedEnvironment, projection: Projection, timelines: [String: ServiceTimeline], now: Date) -> Actuals {
         let (monthStart, monthEnd) = month(containing: now)
         let start = millis(monthStart), end = millis(monthEnd), current = max(start, min(millis(now), end))
@@ -43,7 +48,7 @@ extension CostEstimator {
             effective[spec.name] = timeline
             let used = timeline.instanceMillis(from: start, to: current)
             let plans = used.keys.sorted().map { plan in
-                Actuals.PlanUsage(plan: plan, instanceSeconds: Decimal(used[plan]!) / 1000,
+                Actuals.PlanUsage(plan: plan, instanceSeconds: seconds(fromMillis: used[plan]!),
                                   unitMonthly: unitMonthly(plan: plan) ?? .zero, spend: cost(plan, used[plan]!).roundedToCents)
             }
             let spend = plans.map(\.spend).sum()

@@ -136,10 +136,11 @@ extension NodeDecoder {
                     let p = "\(path).requests[\(index)]"
                     guard let r = mapping(item, path: p, allowed: ["name", "monthly", "costPerRequest", "model", "inputTokens", "outputTokens"]) else { continue }
                     let name = r.present("name").flatMap { string($0, path: p + ".name") } ?? "requests"
-                    guard let monthlyNode = r.present("monthly"), let monthly = quantity(monthlyNode, path: p + ".monthly") else {
+                    guard let monthlyNode = r.present("monthly") else {
                         error("Missing requests per month", "Give `monthly:` the number of requests per month.", path: p, at: item)
                         continue
                     }
+                    guard let monthly = quantity(monthlyNode, path: p + ".monthly") else { continue }
                     if let costNode = r.present("costPerRequest") {
                         if r.present("model") != nil {
                             error("Two prices", "Give either `costPerRequest` or `model` with tokens per request, not both.", path: p, at: item)
