@@ -16,6 +16,21 @@ import Foundation
 ///                "failures": { "latency_p95": 2 } } }
 /// ```
 public enum DecisionRequest {
+    /// What a blueprint supplies in the `--blueprint` form: the policy, the bounds and the caps.
+    public struct Defaults: Sendable {
+        public var policy: ScalePolicy
+        public var min: Int
+        public var max: Int
+        public var constraints: ScalingConstraints
+
+        public init(policy: ScalePolicy, min: Int, max: Int, constraints: ScalingConstraints = .none) {
+            self.policy = policy
+            self.min = min
+            self.max = max
+            self.constraints = constraints
+        }
+    }
+
     /// The result of reading: the input when usable, and every problem found.
     public struct Result: Sendable {
         public var input: DecisionInput?
@@ -26,7 +41,9 @@ public enum DecisionRequest {
 
     /// Reads `bytes` (JSON or YAML). `policy` may be an object, or a name that `resolvePolicy`
     /// turns into a policy (the CLI looks in `policies/`); without a resolver a name is an error.
-    public static func read(_ bytes: [UInt8], file: String, resolvePolicy: ((String) -> ScalePolicy?)? = nil) -> Result {
+    /// With `defaults` (the `--blueprint` form), `policy`, `min` and `max` come from them and the
+    /// input may leave them out (a warning says they were ignored if it does not).
+    public static func read(_ bytes: [UInt8], file: String, resolvePolicy: ((String) -> ScalePolicy?)? = nil, defaults: Defaults? = nil) -> Result {
         var decoder = NodeDecoder(file: file)
         let document = YAMLReader.parse(bytes)
         for problem in document.problems {
@@ -40,7 +57,7 @@ public enum DecisionRequest {
             return Result(input: nil, policyName: nil, diagnostics: decoder.diagnostics)
         }
         var policyName: String?
-        let input = decoder.decisionInput(root, path: "", policyName: &policyName, resolvePolicy: resolvePolicy)
+        let input = decoder.decisionInput(root, path: "", policyName: &policyName, resolvePolicy: resolvePolicy, defaults: defaults)
         return Result(input: decoder.diagnostics.hasErrors ? nil : input, policyName: policyName, diagnostics: decoder.diagnostics)
     }
 }
@@ -50,9 +67,26 @@ extension NodeDecoder {
 
     /// The whole `ballast decide` input.
     public mutating func decisionInput(_ node: YAMLNode, path: String, policyName: inout String?,
-                                       resolvePolicy: ((String) -> ScalePolicy?)? = nil) -> DecisionInput? {
+                                       resolvePolicy: ((String) -> ScalePolicy?)? = nil,
+                                       defaults: DecisionRequest.Defaults? = nil) -> DecisionInput? {
         guard let fields = mapping(node, path: path, allowed: Self.decisionInputKeys, what: "an object") else { return nil }
         let before = diagnostics.errorCount
+        if let defaults {
+            for key in ["policy", "min", "max"] {
+                if let given = fields.present(key) {
+                    warning("Ignored \(key)", "`\(key)` comes from the blueprint in this form; the input's value is not used.", path: NodeDecoder.join(path, key), at: given)
+                }
+            }
+            let now = fields.present("now").flatMap { timestamp($0, path: NodeDecoder.join(path, "now")) }
+            if fields.present("now") == nil { error("Missing now", "`now` is the moment of the decision, e.g. \"2026-01-01T12:00:00Z\".", path: NodeDecoder.join(path, "now"), at: node) }
+            let current = fields.present("current").flatMap { int($0, path: NodeDecoder.join(path, "current"), range: 0...1_000_000) }
+            if fields.present("current") == nil { error("Missing current", "`current` is the number of instances running now.", path: NodeDecoder.join(path, "current"), at: node) }
+            let rest = decisionExtras(fields, path: path)
+            guard diagnostics.errorCount == before, let now, let current else { return nil }
+            policyName = defaults.policy.name
+            return DecisionInput(now: now, current: current, min: defaults.min, max: defaults.max, policy: defaults.policy, metrics: rest.metrics,
+                                 readyInstances: rest.ready, history: rest.history, constraints: rest.constraints ?? defaults.constraints)
+        }
         func required(_ key: String, _ hint: String) -> YAMLNode? {
             if let value = fields.present(key) { return value }
             error("Missing \(key)", hint, path: NodeDecoder.join(path, key), at: node)
@@ -80,6 +114,14 @@ extension NodeDecoder {
                 policy = scalePolicy(policyNode, path: NodeDecoder.join(path, "policy"))
             }
         }
+        let rest = decisionExtras(fields, path: path)
+        guard diagnostics.errorCount == before, let now, let current, let maximum, let policy else { return nil }
+        return DecisionInput(now: now, current: current, min: minimum, max: maximum, policy: policy, metrics: rest.metrics,
+                             readyInstances: rest.ready, history: rest.history, constraints: rest.constraints ?? .none)
+    }
+
+    /// `metrics`, `ready`, `history` and `constraints` (nil when not given).
+    mutating func decisionExtras(_ fields: Mapping, path: String) -> (metrics: [String: ObservedMetric], ready: Int?, history: ScalingHistory, constraints: ScalingConstraints?) {
         var metrics: [String: ObservedMetric] = [:]
         if let metricsNode = fields.present("metrics"), let entries = mapping(metricsNode, path: NodeDecoder.join(path, "metrics")) {
             for entry in entries.entries {
@@ -91,13 +133,11 @@ extension NodeDecoder {
         if let historyNode = fields.present("history") {
             history = scalingHistory(historyNode, path: NodeDecoder.join(path, "history")) ?? history
         }
-        var constraints = ScalingConstraints()
+        var constraints: ScalingConstraints?
         if let constraintsNode = fields.present("constraints") {
-            constraints = scalingConstraints(constraintsNode, path: NodeDecoder.join(path, "constraints")) ?? constraints
+            constraints = scalingConstraints(constraintsNode, path: NodeDecoder.join(path, "constraints"))
         }
-        guard diagnostics.errorCount == before, let now, let current, let maximum, let policy else { return nil }
-        return DecisionInput(now: now, current: current, min: minimum, max: maximum, policy: policy, metrics: metrics,
-                             readyInstances: ready, history: history, constraints: constraints)
+        return (metrics, ready, history, constraints)
     }
 
     /// `{"instances": [...]}`, `{"total": 8600}`, `{"unavailable": "why"}`, or a plain number (a total).
