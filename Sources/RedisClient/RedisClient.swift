@@ -63,6 +63,7 @@ public final class RedisClient: @unchecked Sendable {
     ///
     /// Error replies come back as `.error` values in their place, so one failing command does not
     /// hide the others' results; connection problems are thrown.
+    @discardableResult
     public func pipeline(_ commands: [[String]], retryOnConnectionLoss: Bool = false) async throws -> [RedisReply] {
         if commands.isEmpty { return [] }
         precondition(!commands.contains(where: \.isEmpty), "a Redis command needs at least its name")

@@ -148,7 +148,7 @@ public struct PrometheusSource: MetricSource {
         var components = URLComponents(url: baseURL.appendingPathComponent("api/v1/query"), resolvingAgainstBaseURL: false)!
         components.queryItems = [
             URLQueryItem(name: "query", value: expression),
-            URLQueryItem(name: "timeout", value: String(format: "%.3fs", timeout)),
+            URLQueryItem(name: "timeout", value: "\(max(1, Int(timeout * 1000)))ms"),
         ]
         // '+' is a space in a query string; PromQL uses it for addition.
         components.percentEncodedQuery = components.percentEncodedQuery?.replacingOccurrences(of: "+", with: "%2B")
