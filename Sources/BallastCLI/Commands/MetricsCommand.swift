@@ -9,11 +9,8 @@ struct MetricsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "metrics",
         abstract: "Show the metrics the controller would read right now.",
-        discussion: """
-        `ballast metrics queue` reads one job queue from Redis; `ballast metrics query` runs one Prometheus
-        instant query. A metric that cannot be read is reported as unavailable with the reason, never as 0,
-        and the command exits 1.
-        """,
+        discussion: "`ballast metrics queue` reads one job queue from Redis; `ballast metrics query` runs one Prometheus instant query. "
+            + "A metric that cannot be read is reported as unavailable with the reason, never as 0, and the command exits 1.",
         subcommands: [Queue.self, Query.self])
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
