@@ -18,5 +18,12 @@ struct MetricReadingTests {
     ])
     func metricNames(_ metric: Metric, _ name: String) {
         #expect(metric.name == name)
+        #expect(Metric(policyName: name) == metric)
+    }
+
+    @Test func unknownPolicyNames() {
+        #expect(Metric(policyName: "rps") == .requestRate)
+        #expect(Metric(policyName: "latency_pxx") == nil)
+        #expect(Metric(policyName: "gpu") == nil)
     }
 }

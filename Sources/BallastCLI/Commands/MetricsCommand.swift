@@ -1,6 +1,7 @@
 import ArgumentParser
 import Blueprint
 import Foundation
+import Hosting
 import MetricSources
 import RedisClient
 
@@ -11,7 +12,8 @@ struct MetricsCommand: AsyncParsableCommand {
         abstract: "Show the metrics the controller would read right now.",
         discussion: "`ballast metrics queue` reads one job queue from Redis; `ballast metrics query` runs one Prometheus instant query. "
             + "A metric that cannot be read is reported as unavailable with the reason, never as 0, and the command exits 1.",
-        subcommands: [Queue.self, Query.self])
+        subcommands: [Show.self, Queue.self, Query.self],
+        defaultSubcommand: Show.self)
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
 
@@ -122,6 +124,220 @@ struct MetricsCommand: AsyncParsableCommand {
                 formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
                 try emit("\(jsonNumber(sample.value)) at \(formatter.string(from: sample.timestamp)) (\(String(format: "%.0f", sample.age(at: Date()))) s ago)", to: nil)
             }
+        }
+    }
+}
+
+extension MetricsCommand {
+    /// `ballast metrics BLUEPRINT --env NAME`: every managed service's policy metrics, as the controller reads them.
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "show",
+            abstract: "Read every metric the managed services' scale policies use, now.",
+            discussion: "For each service the controller manages (scaling with a policy other than render-native): each metric, "
+                + "its value, its age and its source, or why it is unavailable. Render metrics come from the sandbox with --sandbox, "
+                + "else from Render (RENDER_API_KEY). Exit 0 even when metrics are unavailable; 1 when the blueprint is invalid.")
+
+        @OptionGroup var options: BlueprintOptions
+
+        @Option(name: .long, parsing: .upToNextOption,
+                help: ArgumentHelp("Read Render metrics from the sandbox in DIR (default .ballast/sandbox).", valueName: "DIR"))
+        var sandbox: [String] = []
+
+        @Option(name: .long, help: ArgumentHelp("Redis for queue metrics: URL for every datastore, or DATASTORE=URL (repeatable).", valueName: "URL"))
+        var redis: [String] = []
+
+        @Option(name: .long, help: "Prometheus base URL, for metrics a source reads through PromQL.")
+        var prometheus: String?
+
+        @Option(name: .customLong("max-age"), help: "Seconds after which a sample counts as stale (unavailable).")
+        var maxAge: Double = 300
+
+        @Option(name: .long, help: "Seconds each read may take.")
+        var timeout: Double = 5
+
+        @Option(name: .long, help: "Output format: text or json.")
+        var format: Format = .text
+
+        var usesSandbox: Bool { !sandbox.isEmpty || CommandLine.arguments.contains("--sandbox") }
+
+        func validate() throws {
+            if sandbox.count > 1 { throw ValidationError("--sandbox takes at most one directory.") }
+        }
+
+        struct Row: Sendable {
+            var service: String
+            var metric: String
+            var source: String?
+            var reading: MetricReading
+            var unit: String
+        }
+
+        func run() async throws {
+            let workspace = Workspace.load(options)
+            let desired = try workspace.requireResolved(options.env)
+            let managed = desired.services.filter { ($0.scaling.map { !$0.isRenderNative }) ?? false }
+            let now = Date()
+
+            // Render (or the sandbox): service IDs and the metrics API.
+            var notes: [String] = []
+            var api: (any HostingProvider & RenderMetricsAPI)?
+            if usesSandbox {
+                api = try Sandbox(directory: sandbox.first ?? Sandbox.defaultDirectory)
+            } else {
+                do { api = try RenderProvider.fromEnvironment() } catch { notes.append("render: \(error) (set RENDER_API_KEY or pass --sandbox)") }
+            }
+            var ids: [String: String] = [:]
+            if let api, !managed.isEmpty {
+                do {
+                    for live in try await api.listServices(ownerId: nil, names: managed.map(\.name)) { ids[live.name] = live.id }
+                } catch {
+                    notes.append("render: could not list services: \(error)")
+                }
+            }
+
+            var sources: [any MetricSource] = []
+            let clients = try redisClients(for: managed)
+            if !clients.isEmpty { sources.append(RedisQueueSource(clients: clients)) }
+            if let api { sources.append(RenderMetricsSource(api: api)) }
+            if let prometheus {
+                guard let url = URL(string: prometheus), url.host != nil else { throw CLIError("--prometheus must be a URL such as http://127.0.0.1:9090") }
+                sources.append(PrometheusSource(baseURL: url, timeout: timeout))
+            }
+
+            var requests: [(index: Int, service: String, name: String, target: MetricTarget)] = []
+            for service in managed {
+                guard let policyName = service.scaling?.policy, let policy = workspace.policies.scale[policyName] else {
+                    notes.append("\(service.name): policy \(service.scaling?.policy ?? "?") not found")
+                    continue
+                }
+                let target = MetricTarget(service: service.name, resourceID: ids[service.name], queue: service.scaling?.queue)
+                for name in policy.metricNames { requests.append((requests.count, service.name, name, target)) }
+            }
+            let sourcesSnapshot = sources
+            let maxAge = self.maxAge
+            let timeout = self.timeout
+            var rows = [Row?](repeating: nil, count: requests.count)
+            await withTaskGroup(of: (Int, Row).self) { group in
+                for request in requests {
+                    group.addTask {
+                        guard let metric = Metric(policyName: request.name) else {
+                            return (request.index, Row(service: request.service, metric: request.name, source: nil,
+                                                       reading: .unavailable("no source reads a metric named \(request.name)"), unit: ""))
+                        }
+                        guard let source = sourcesSnapshot.first(where: { $0.serves(metric) }) else {
+                            return (request.index, Row(service: request.service, metric: request.name, source: nil,
+                                                       reading: .unavailable(Self.missingSource(for: metric)), unit: metric.unit))
+                        }
+                        let reading = await Self.withTimeout(timeout) { await source.read(metric, for: request.target, now: now) }
+                        return (request.index, Row(service: request.service, metric: request.name, source: source.name,
+                                                   reading: reading.fresh(maxAge: maxAge, now: now), unit: metric.unit))
+                    }
+                }
+                for await (index, row) in group { rows[index] = row }
+            }
+            for client in clients.values { await client.close() }
+            let done = rows.compactMap { $0 }
+            switch format {
+            case .json: try emit(Self.json(done, environment: desired.environment, now: now, notes: notes), to: nil)
+            case .text: try emit(Self.text(done, managed: managed.map(\.name), now: now, notes: notes), to: nil)
+            }
+        }
+
+        /// One Redis client per URL; `--redis URL` serves every datastore the queue bindings name.
+        func redisClients(for services: [ServiceSpec]) throws -> [String: RedisClient] {
+            let datastores = Set(services.compactMap { $0.scaling?.queue?.redis })
+            var byURL: [String: RedisClient] = [:]
+            var clients: [String: RedisClient] = [:]
+            func client(_ url: String) throws -> RedisClient {
+                if let existing = byURL[url] { return existing }
+                var configuration: RedisConfiguration
+                do { configuration = try RedisConfiguration(url: url) } catch { throw CLIError("--redis: \(error)") }
+                configuration.connectTimeout = .milliseconds(Int(timeout * 1000))
+                configuration.commandTimeout = .milliseconds(Int(timeout * 1000))
+                configuration.connectAttempts = 1
+                let made = RedisClient(configuration)
+                byURL[url] = made
+                return made
+            }
+            for value in redis {
+                if let equals = value.firstIndex(of: "="), !value[..<equals].contains(":") {
+                    clients[String(value[..<equals])] = try client(String(value[value.index(after: equals)...]))
+                } else {
+                    let shared = try client(value)
+                    for name in datastores where clients[name] == nil { clients[name] = shared }
+                }
+            }
+            return clients
+        }
+
+        static func missingSource(for metric: Metric) -> String {
+            switch metric {
+            case .queueDepth, .queueActive, .queueDelayed, .queueOldestAge: "no Redis given (pass --redis URL)"
+            case .query: "no Prometheus given (pass --prometheus URL)"
+            default: "no Render access (set RENDER_API_KEY or pass --sandbox)"
+            }
+        }
+
+        static func withTimeout(_ seconds: Double, _ body: @escaping @Sendable () async -> MetricReading) async -> MetricReading {
+            await withTaskGroup(of: MetricReading?.self) { group in
+                group.addTask { await body() }
+                group.addTask {
+                    try? await Task.sleep(for: .milliseconds(Int(seconds * 1000)))
+                    return nil
+                }
+                let first = await group.next() ?? nil
+                group.cancelAll()
+                return first ?? .unavailable(String(format: "no answer within %.0f s", seconds))
+            }
+        }
+
+        static func text(_ rows: [Row], managed: [String], now: Date, notes: [String]) -> String {
+            var lines: [String] = []
+            if managed.isEmpty { lines.append("No service in this environment is scaled by the controller.") }
+            for service in managed {
+                lines.append(service)
+                let mine = rows.filter { $0.service == service }
+                if mine.isEmpty { lines.append("  (no metrics)") }
+                let width = max(12, (mine.map(\.metric.count).max() ?? 0) + 2)
+                for row in mine {
+                    let name = row.metric.padding(toLength: width, withPad: " ", startingAt: 0)
+                    switch row.reading {
+                    case .sample(let sample):
+                        let value = (jsonNumber((sample.value * 100).rounded() / 100) + (row.unit.isEmpty ? "" : " \(row.unit)"))
+                            .padding(toLength: 14, withPad: " ", startingAt: 0)
+                        lines.append("  \(name)\(value)age \(Int(sample.age(at: now).rounded())) s   from \(row.source ?? "?")")
+                    case .unavailable(let reason):
+                        lines.append("  \(name)unavailable: \(reason)")
+                    }
+                }
+            }
+            for note in notes { lines.append("Note: \(note)") }
+            return lines.joined(separator: "\n")
+        }
+
+        static func json(_ rows: [Row], environment: String, now: Date, notes: [String]) throws -> String {
+            var services: [[String: Any]] = []
+            var order: [String] = []
+            var byService: [String: [[String: Any]]] = [:]
+            for row in rows {
+                if byService[row.service] == nil { order.append(row.service) }
+                var entry: [String: Any] = ["metric": row.metric, "source": row.source ?? NSNull(), "unit": row.unit]
+                switch row.reading {
+                case .sample(let sample):
+                    entry["value"] = sample.value
+                    entry["timestamp"] = sample.timestamp.timeIntervalSince1970
+                    entry["age_seconds"] = sample.age(at: now)
+                case .unavailable(let reason):
+                    entry["value"] = NSNull()
+                    entry["unavailable"] = reason
+                }
+                byService[row.service, default: []].append(entry)
+            }
+            for name in order { services.append(["service": name, "metrics": byService[name] ?? []]) }
+            let object: [String: Any] = ["environment": environment, "observed_at": now.timeIntervalSince1970, "services": services, "notes": notes]
+            let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
+            return String(decoding: data, as: UTF8.self)
         }
     }
 }

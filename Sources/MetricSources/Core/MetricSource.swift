@@ -43,6 +43,37 @@ public enum Metric: Sendable, Hashable, Codable {
         }
     }
 
+    /// The metric a policy names (`cpu`, `memory`, `latency_p95`, `request_rate`/`rps`, `error_rate`,
+    /// `instances`, `queue_depth`, `queue_active`, `queue_delayed`, `queue_age`); nil for other names.
+    public init?(policyName name: String) {
+        switch name {
+        case "cpu": self = .cpuUtilization
+        case "memory": self = .memoryUtilization
+        case "request_rate", "rps": self = .requestRate
+        case "error_rate": self = .errorRate
+        case "instances": self = .instanceCount
+        case "queue_depth": self = .queueDepth
+        case "queue_active": self = .queueActive
+        case "queue_delayed": self = .queueDelayed
+        case "queue_age": self = .queueOldestAge
+        default:
+            guard name.hasPrefix("latency_p"), let percentile = Double(name.dropFirst("latency_p".count)),
+                  percentile > 0, percentile < 100 else { return nil }
+            self = .latency(quantile: percentile / 100)
+        }
+    }
+
+    /// The unit readings of this metric are in, for display.
+    public var unit: String {
+        switch self {
+        case .cpuUtilization, .memoryUtilization, .errorRate: "%"
+        case .latency: "ms"
+        case .requestRate: "req/s"
+        case .queueOldestAge: "s"
+        case .instanceCount, .queueDepth, .queueActive, .queueDelayed, .query: ""
+        }
+    }
+
     private static func percentile(_ quantile: Double) -> String {
         let value = quantile * 100
         return value == value.rounded() ? String(Int(value)) : String(value)
