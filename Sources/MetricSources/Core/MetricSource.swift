@@ -59,7 +59,8 @@ public enum Metric: Sendable, Hashable, Codable {
         default:
             guard name.hasPrefix("latency_p"), let percentile = Double(name.dropFirst("latency_p".count)),
                   percentile > 0, percentile < 100 else { return nil }
-            self = .latency(quantile: percentile / 100)
+            // Through integers, so `latency_p99.9` is exactly `0.999`.
+            self = .latency(quantile: (percentile * 1000).rounded() / 100_000)
         }
     }
 

@@ -1,0 +1,81 @@
+import Foundation
+import RedisClient
+import Testing
+
+/// `ballast metrics queue` and `ballast metrics query` as a user runs them: the built binary, its
+/// output and its exit code.
+@Suite("ballast metrics")
+struct MetricsCommandTests {
+    /// The `ballast` executable next to the test bundle (SwiftPM builds both into the same folder).
+    static func ballast() throws -> String {
+        let bundleFolder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for folder in [bundleFolder, bundleFolder.deletingLastPathComponent(), repositoryRoot.appendingPathComponent(".build/debug")] {
+            let candidate = folder.appendingPathComponent("ballast").path
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        throw HarnessError("the ballast executable was not found next to the tests; run `swift build` first")
+    }
+
+    static func run(_ arguments: [String]) async throws -> (status: Int32, stdout: String, stderr: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try ballast())
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        // Read on a thread so a chatty child cannot block on a full pipe while we wait.
+        let (stdout, stderr) = await withCheckedContinuation { (continuation: CheckedContinuation<(String, String), Never>) in
+            Thread {
+                let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+                let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+                process.waitUntilExit()
+                continuation.resume(returning: (stdout, stderr))
+            }.start()
+        }
+        return (process.terminationStatus, stdout, stderr)
+    }
+
+    @Test func queueAsJSON() async throws {
+        try requirePython(modules: ["bullmq"])
+        let server = try await RedisServer()
+        defer { server.stop() }
+        let enqueuer = try ChildProcess.python("bullmq_enqueue.py", [server.url, "documents", "bull", "250", "3", "5"])
+        defer { enqueuer.finish() }
+        _ = try await enqueuer.readLine()
+
+        let result = try await Self.run(["metrics", "queue", "--redis", server.url, "--kind", "bullmq", "--name", "documents", "--format", "json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let object = try jsonObject(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+        #expect(Set(object.keys) == ["depth", "active", "delayed", "oldest_age_seconds"])
+        #expect(object["depth"] as? Int == 242)
+        #expect(object["active"] as? Int == 5)
+        #expect(object["delayed"] as? Int == 3)
+        let age = try #require(object["oldest_age_seconds"] as? Double)
+        #expect(age >= 0 && age < 120)
+
+        // Celery records neither active nor delayed jobs, nor enqueue times: null, not 0.
+        let celery = try await Self.run(["metrics", "queue", "--redis", server.url, "--kind", "celery", "--name", "documents", "--format", "json"])
+        #expect(celery.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == #"{"depth": 0, "active": null, "delayed": null, "oldest_age_seconds": null}"#)
+    }
+
+    @Test func queueFailuresExitOneAndSayWhy() async throws {
+        let port = try freePort()
+        let down = try await Self.run(["metrics", "queue", "--redis", "redis://127.0.0.1:\(port)", "--kind", "rq", "--name", "default", "--format", "json"])
+        #expect(down.status == 1)
+        #expect(down.stdout.isEmpty)
+        #expect(down.stderr.contains("rq rq:queue:default") && down.stderr.contains("127.0.0.1:\(port)"))
+
+        let tls = try await Self.run(["metrics", "queue", "--redis", "rediss://:secret@cache:6380", "--kind", "bullmq", "--name", "q"])
+        #expect(tls.status == 1)
+        #expect(tls.stderr.contains("hiredis 0.14 has no TLS"))
+        #expect(!tls.stderr.contains("secret"))
+    }
+
+    @Test func queryAgainstAPrometheusThatIsDown() async throws {
+        let port = try freePort()
+        let result = try await Self.run(["metrics", "query", "--prometheus", "http://127.0.0.1:\(port)", "--query", "up", "--format", "json"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("Prometheus query \"up\" at http://127.0.0.1:\(port)"))
+    }
+}
