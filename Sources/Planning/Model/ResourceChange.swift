@@ -74,7 +74,7 @@ public struct ResourceChange: Sendable, Equatable, Codable {
     public var replaceFields: [String]
     /// Why the change is planned, in words (`scaling.min is 2`, `not in the blueprint`).
     public var reasons: [String]
-    public var operations: [Operation]
+    public var operations: [ChangeStep]
     /// Whether the controller (not the blueprint) decides this service's instance count.
     public var controllerManagedCount: Bool
     public var monthlyBefore: Double
@@ -85,7 +85,7 @@ public struct ResourceChange: Sendable, Equatable, Codable {
     public var protect: Bool
 
     public init(kind: ResourceKind, name: String, action: Action, id: String? = nil, before: [Attribute]?, after: [Attribute]?,
-                replaceFields: [String] = [], reasons: [String] = [], operations: [Operation] = [],
+                replaceFields: [String] = [], reasons: [String] = [], operations: [ChangeStep] = [],
                 controllerManagedCount: Bool = false, monthlyBefore: Double = 0, monthlyAfter: Double = 0) {
         self.kind = kind
         self.name = name
@@ -207,7 +207,7 @@ public struct DatastorePatch: Sendable, Equatable, Codable {
 }
 
 /// One provider call of a change. The executor in `Hosting` performs them in order.
-public enum Operation: Sendable, Equatable, Codable {
+public enum ChangeStep: Sendable, Equatable, Codable {
     case createService(PlannedService)
     case updateService(ServicePatch)
     /// `POST /services/{id}/scale`.

@@ -118,7 +118,7 @@ extension Planner.Context {
             Attribute("plan", .string(spec.plan)),
             Attribute("region", .string(spec.region)),
         ]
-        var operations: [Operation] = []
+        var operations: [ChangeStep] = []
         var reasons: [String] = []
 
         // Count and native autoscaling, through /scale and /autoscaling.

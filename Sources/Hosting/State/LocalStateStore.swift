@@ -1,0 +1,94 @@
+import Foundation
+import Planning
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The default state store: `<directory>/state/<project>.<environment>.json`, written atomically,
+/// and a lock file beside it (`….json.lock`) holding who has it.
+///
+/// The lock is created exclusively (`O_EXCL`), so two processes cannot both hold it. A lock left by a
+/// process that is gone (same host, no such PID) is taken over.
+public struct LocalStateStore: StateStore {
+    public let path: String
+
+    public init(path: String) {
+        self.path = path
+    }
+
+    public init(directory: String = ".ballast", project: String, environment: String) {
+        self.path = (directory as NSString).appendingPathComponent("state/\(project).\(environment).json")
+    }
+
+    public var location: String { path }
+    var lockPath: String { path + ".lock" }
+
+    public func load() throws -> BallastState? {
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        do {
+            let data = try Data(contentsOf: URL(fileURLWithPath: path))
+            let decoder = JSONDecoder()
+            decoder.dateDecodingStrategy = .iso8601
+            return try decoder.decode(BallastState.self, from: data)
+        } catch {
+            throw StateStoreError(operation: "read-state", location: path, message: "\(error)")
+        }
+    }
+
+    public func save(_ state: BallastState) throws {
+        do {
+            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            encoder.dateEncodingStrategy = .iso8601
+            try encoder.encode(state).write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch {
+            throw StateStoreError(operation: "write-state", location: path, message: "\(error)")
+        }
+    }
+
+    public func lock(operation: String, timeout: TimeInterval) async throws -> StateLock {
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        let host = ProcessInfo.processInfo.hostName
+        let user = ProcessInfo.processInfo.environment["USER"] ?? "unknown"
+        let pid = ProcessInfo.processInfo.processIdentifier
+        let info = LockInfo(id: UUID().uuidString.lowercased(), path: path, operation: operation, who: "\(user)@\(host)",
+                            pid: pid, host: host, created: Date())
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        let body = try encoder.encode(info)
+        let deadline = Date().addingTimeInterval(max(0, timeout))
+        let lockPath = self.lockPath
+        while true {
+            let fd = open(lockPath, O_CREAT | O_EXCL | O_WRONLY, 0o644)
+            if fd >= 0 {
+                _ = body.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+                close(fd)
+                let id = info.id
+                return StateLock(info: info) {
+                    // Only remove the lock if it is still ours.
+                    if let current = Self.readLock(lockPath), current.id == id { unlink(lockPath) }
+                }
+            }
+            let holder = Self.readLock(lockPath)
+            if let holder, holder.host == host, holder.pid != pid, kill(holder.pid, 0) != 0, errno == ESRCH {
+                unlink(lockPath)   // its process is gone
+                continue
+            }
+            if Date() >= deadline {
+                throw StateStoreError(operation: "lock-state", location: path,
+                                      message: "Error acquiring the state lock: another operation holds it.", holder: holder)
+            }
+            try await Task.sleep(nanoseconds: 100_000_000)
+        }
+    }
+
+    static func readLock(_ path: String) -> LockInfo? {
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return try? decoder.decode(LockInfo.self, from: data)
+    }
+}
