@@ -101,7 +101,7 @@ struct PrometheusSourceTests {
         let error = try await #require(throws: PrometheusError.self) { try await prometheus.query("up", now: Date()) }
         #expect(error.kind == .timeout)
         #expect(error.message.contains("no answer within 1.0 s"))
-        #expect(ContinuousClock.now - started < .seconds(5))
+        #expect(ContinuousClock.now - started < .seconds(8), "the 1 s timeout bounds the call (slack for a loaded machine)")
     }
 
     struct StatusCase: Sendable {

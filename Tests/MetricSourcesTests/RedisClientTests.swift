@@ -135,7 +135,7 @@ struct RedisClientTests {
         #expect(error.kind == .timeout)
         #expect(error.command == "GET")
         #expect(error.description.contains("no reply within 0.5 s"))
-        #expect(ContinuousClock.now - started < .seconds(3))
+        #expect(ContinuousClock.now - started < .seconds(5), "the 0.5 s timeout bounds the call (slack for a loaded machine)")
     }
 
     @Test func failsFastWhileRedisIsDownAndReconnectsWhenItIsBack() async throws {
