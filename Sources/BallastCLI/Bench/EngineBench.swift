@@ -1,0 +1,171 @@
+import Blueprint
+import Foundation
+import Scaling
+
+/// `ballast bench engine`: scaling decisions per second, for one service and for a whole tick of
+/// many services with five rules each.
+///
+/// Every service runs a five-rule policy (three HPA target rules and two sustained thresholds, so
+/// that histories hold ten minutes of observations) under a load that rises and falls, one tick
+/// every 15 s of simulated time. After a warm-up that fills the windows, each measured tick times
+/// `ScalingEngine.decide` plus `ScalingHistory.record` for every service; the inputs (metric
+/// readings) are built before the clock starts, as the controller's metric collection would.
+struct EngineBench {
+    var services: [Int]
+    var ticks: Int
+    var policiesFolder: String
+
+    /// Five rules of every kind the engine evaluates.
+    static let mixedPolicyYAML = """
+    kind: scale
+    name: bench-five-rules
+    description: Three HPA target rules and two sustained thresholds (ballast bench engine).
+    rules:
+      - metric: cpu
+        target: 70%
+      - metric: memory
+        target: 80%
+      - metric: queue_depth
+        perInstance: 100
+      - metric: latency_p95
+        above: 2s
+        for: 3m
+        step: +1
+      - name: quiet
+        all:
+          - { metric: cpu, below: 30% }
+          - { metric: memory, below: 50% }
+        for: 10m
+        step: -1
+    scaleUp:
+      stabilization: 0s
+      select: max
+      policies:
+        - { type: percent, value: 100, period: 15s }
+    scaleDown:
+      stabilization: 300s
+      select: max
+      policies:
+        - { type: instances, value: 1, period: 1m }
+    """
+
+    static let interval: TimeInterval = 15
+    static let warmUpTicks = 60
+
+    func run() throws -> BenchReport {
+        var report = BenchReport(bench: "engine", columns: [
+            "policy", "rules", "services", "ticks", "decisions/s", "µs/decision", "tick p50 ms", "tick p99 ms", "tick max ms", "changes %",
+        ])
+        var library = PolicyLibrary()
+        library.add(Self.mixedPolicyYAML, file: "<bench>")
+        guard let mixed = library.scale["bench-five-rules"] else {
+            throw CLIError("the bench policy did not parse: \(library.diagnostics.items.first?.summary ?? "")")
+        }
+        var policies = [mixed]
+        if let webDefault = Workspace.loadPolicies(policiesFolder).scale["web-default"] {
+            policies.append(webDefault)
+        }
+
+        var worst1000: Double?
+        for policy in policies {
+            for count in services {
+                let result = measure(policy: policy, services: count)
+                if count == 1000 { worst1000 = max(worst1000 ?? 0, result.p99) }
+                report.add([
+                    .text(policy.name), .int(policy.rules.count), .int(count), .int(ticks),
+                    .number(result.decisionsPerSecond, digits: 0), .number(1e6 / result.decisionsPerSecond, digits: 2),
+                    .number(result.p50 * 1000, digits: 3), .number(result.p99 * 1000, digits: 3), .number(result.max * 1000, digits: 3),
+                    .number(result.changeFraction * 100, digits: 1),
+                ])
+            }
+        }
+        report.note("one tick = ScalingEngine.decide + ScalingHistory.record for every service, inputs built beforehand; \(Self.warmUpTicks) warm-up ticks (15 min at 15 s) fill the windows first")
+        report.note("changes %: decisions that changed the instance count (the load rises and falls so that rules fire)")
+        if let worst1000 {
+            report.note("target: a 1,000-service tick under 5 ms: \(worst1000 < 0.005 ? "met" : "MISSED") (worst p99 \(BenchFormat.fixed(worst1000 * 1000, digits: 2)) ms)")
+        }
+        return report
+    }
+
+    struct Result {
+        var decisionsPerSecond: Double
+        var p50: Double
+        var p99: Double
+        var max: Double
+        var changeFraction: Double
+    }
+
+    /// One service's state in the simulated fleet.
+    struct Fleet {
+        var current: [Int]
+        var histories: [ScalingHistory]
+    }
+
+    func measure(policy: ScalePolicy, services count: Int) -> Result {
+        let start = Date(timeIntervalSince1970: 1_790_000_000)
+        var fleet = Fleet(current: Array(repeating: 3, count: count),
+                          histories: Array(repeating: .starting(current: 3, at: start), count: count))
+        // A single service is too quick to time one tick at a time: repeat its tick.
+        let repeats = count == 1 ? 1000 : 1
+        var tickSeconds: [Double] = []
+        tickSeconds.reserveCapacity(ticks)
+        var decisions = 0
+        var changes = 0
+        var total = 0.0
+        for tick in 0..<(Self.warmUpTicks + ticks) {
+            let now = start.addingTimeInterval(Double(tick) * Self.interval)
+            let inputs = (0..<count).map { index in
+                DecisionInput(now: now, current: fleet.current[index], min: 2, max: 10, policy: policy,
+                              metrics: Self.metrics(service: index, tick: tick, current: fleet.current[index]),
+                              history: fleet.histories[index])
+            }
+            var made: [Decision] = []
+            var recorded: [ScalingHistory] = []
+            made.reserveCapacity(count)
+            recorded.reserveCapacity(count)
+            let clock = ContinuousClock.now
+            for _ in 0..<repeats {
+                made.removeAll(keepingCapacity: true)
+                recorded.removeAll(keepingCapacity: true)
+                for index in 0..<count {
+                    let decision = ScalingEngine.decide(inputs[index])
+                    recorded.append(inputs[index].history.recording(decision, at: now))
+                    made.append(decision)
+                }
+            }
+            let seconds = Stopwatch.seconds(ContinuousClock.now - clock) / Double(repeats)
+            fleet.histories = recorded
+            for (index, decision) in made.enumerated() {
+                if decision.desired != fleet.current[index], tick >= Self.warmUpTicks { changes += 1 }
+                fleet.current[index] = decision.desired
+            }
+            guard tick >= Self.warmUpTicks else { continue }
+            tickSeconds.append(seconds)
+            total += seconds
+            decisions += count
+        }
+        return Result(decisionsPerSecond: Double(decisions) / total,
+                      p50: Percentiles.of(tickSeconds, 50), p99: Percentiles.of(tickSeconds, 99),
+                      max: tickSeconds.max() ?? .nan, changeFraction: Double(changes) / Double(max(1, decisions)))
+    }
+
+    /// Readings for one service at one tick: a slow wave per service, phase-shifted so that the
+    /// fleet is never all in the same state.
+    static func metrics(service: Int, tick: Int, current: Int) -> [String: ObservedMetric] {
+        let phase = Double(tick + service * 7) / 80 * 2 * Double.pi
+        let wave = sin(phase)
+        let cpu = 0.5 + 0.35 * wave
+        let memory = 0.45 + 0.2 * wave
+        let samples = (0..<current).map { instance in
+            InstanceSample(max(0, cpu + 0.02 * Double(instance % 3 - 1)), limit: 1)
+        }
+        let memorySamples = (0..<current).map { _ in InstanceSample(memory * 1024, limit: 1024) }
+        return [
+            "cpu": .instances(samples),
+            "memory": .instances(memorySamples),
+            "queue_depth": .total(max(0, 60 * Double(current) * (1 + wave))),
+            "latency_p95": .total(1.2 + 1.2 * max(0, wave)),
+            "error_rate": .total(0.002),
+        ]
+    }
+}
