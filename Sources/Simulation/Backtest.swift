@@ -56,7 +56,8 @@ public struct SimulationReport: Sendable {
 /// ```
 public enum Backtest {
     public static func run(trace: Trace, service: String, model: ServiceModel, policies: [ScalePolicy],
-                           baselines: [Baseline], pricePerInstanceMonth: Double, hoursPerMonth: Double = 730) throws(SimulationError) -> SimulationReport {
+                           baselines: [Baseline], pricePerInstanceMonth: Double, hoursPerMonth: Double = 730,
+                           renderNativeTarget: Double = 0.7) throws(SimulationError) -> SimulationReport {
         try model.validate()
         let grid = abs(trace.interval - model.interval) < 1e-9 ? trace : trace.resampled(to: model.interval)
         let arrivals = grid.values
@@ -93,7 +94,7 @@ public enum Backtest {
             case .hpaCPU70:
                 add(Simulator.run(arrivals: arrivals, start: grid.start, model: model, scaler: .policy(Baseline.hpaPolicy), initial: initial, name: baseline.rawValue))
             case .renderNative:
-                add(Simulator.run(arrivals: arrivals, start: grid.start, model: model, scaler: .policy(Baseline.renderNativePolicy()), initial: initial, name: baseline.rawValue))
+                add(Simulator.run(arrivals: arrivals, start: grid.start, model: model, scaler: .policy(Baseline.renderNativePolicy(targetCPU: renderNativeTarget)), initial: initial, name: baseline.rawValue))
             case .optimal:
                 let schedule = OfflineOptimum.schedule(demand: demand, model: model)
                 let run = Simulator.run(arrivals: arrivals, start: grid.start, model: model, scaler: .schedule(schedule.count), initial: schedule.initial, name: baseline.rawValue)

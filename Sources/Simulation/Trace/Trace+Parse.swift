@@ -21,7 +21,7 @@ extension Trace {
         var seenData = false
         var lastTime = -Double.infinity
         var lastLine = 0
-        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
             lineNumber += 1
             var line = rawLine
             if line.last == "\r" { line = line.dropLast() }
