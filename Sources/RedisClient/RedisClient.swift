@@ -28,6 +28,9 @@ public final class RedisClient: @unchecked Sendable {
     private var failedCalls = 0
     private var retryNotBefore: ContinuousClock.Instant?
     private var lastConnectError: RedisError?
+    // Script SHAs by source, guarded by `scriptsLock` (read outside the queue).
+    private let scriptsLock = NSLock()
+    private var scriptSHAs: [String: String] = [:]
 
     public init(_ configuration: RedisConfiguration) {
         self.configuration = configuration
@@ -102,6 +105,14 @@ public final class RedisClient: @unchecked Sendable {
                 queue.async { continuation.resume(returning: self.context != nil) }
             }
         }
+    }
+
+    func scriptSHA(_ source: String) -> String? {
+        scriptsLock.withLock { scriptSHAs[source] }
+    }
+
+    func rememberScriptSHA(_ sha: String, for source: String) {
+        scriptsLock.withLock { scriptSHAs[source] = sha }
     }
 
     // MARK: - On the queue

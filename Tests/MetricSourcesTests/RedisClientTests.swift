@@ -160,6 +160,23 @@ struct RedisClientTests {
         server.stop()
     }
 
+    @Test func scriptsRunBySHAAndSurviveAFlush() async throws {
+        let server = try await RedisServer()
+        defer { server.stop() }
+        let redis = try RedisClient(url: server.url)
+        let script = RedisScript("return {KEYS[1], ARGV[1], redis.call('INCR', KEYS[1])}")
+        #expect(try await redis.run(script, keys: ["n"], arguments: ["a"]) == .array([.string("n"), .string("a"), .integer(1)]))
+        #expect(try await redis.run(script, keys: ["n"], arguments: ["b"]) == .array([.string("n"), .string("b"), .integer(2)]))
+        try await redis.command(["SCRIPT", "FLUSH"])
+        #expect(try await redis.run(script, keys: ["n"], arguments: ["c"]).array?.last == .integer(3))
+        let broken = RedisScript("return redis.call('LLEN', KEYS[1])")
+        try await redis.command(["SET", "s", "x"])
+        let error = try await #require(throws: RedisError.self) { try await redis.run(broken, keys: ["s"]) }
+        #expect(error.command == "EVAL" && error.message.contains("WRONGTYPE"))
+        let again = try await #require(throws: RedisError.self) { try await redis.run(broken, keys: ["s"]) }
+        #expect(again.command == "EVALSHA")
+    }
+
     @Test func refusedConnectionsSayWhere() async throws {
         let port = try freePort()
         let redis = RedisClient(RedisConfiguration(port: port, connectAttempts: 1))

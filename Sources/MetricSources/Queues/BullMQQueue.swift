@@ -11,7 +11,7 @@ import RedisClient
 ///   jobs are ordered by priority, so their oldest is found by scanning at most the first 1,000.
 ///   LIFO jobs (RPUSHed) are not the oldest even though they sit at the tail; their age still counts.
 ///
-/// One `EVAL` reads all of it.
+/// One script call (`EVALSHA`) reads all of it.
 public struct BullMQQueue: JobQueue {
     public static let defaultPrefix = "bull"
 
@@ -27,7 +27,7 @@ public struct BullMQQueue: JobQueue {
 
     public var label: String { "bullmq \(prefix):\(name)" }
 
-    static let script = """
+    static let script = RedisScript("""
     local function waiting(key)
       local n = redis.call('LLEN', key)
       local last = nil
@@ -60,13 +60,13 @@ public struct BullMQQueue: JobQueue {
     local active = redis.call('LLEN', KEYS[4])
     local delayed = redis.call('ZCARD', KEYS[5])
     return {wait + paused + prioritized, active, delayed, oldest and string.format('%d', oldest) or ''}
-    """
+    """)
 
     public func read(now: Date) async throws -> QueueSnapshot {
         let base = "\(prefix):\(name):"
         let keys = ["wait", "paused", "prioritized", "active", "delayed"].map { base + $0 }
-        let reply = try await redis.eval(Self.script, keys: keys, arguments: [base], retryOnConnectionLoss: true)
-        let counts = try QueueScriptResult.counts(reply, command: "EVAL", endpoint: redis.configuration.endpoint)
+        let reply = try await redis.run(Self.script, keys: keys, arguments: [base], retryOnConnectionLoss: true)
+        let counts = try QueueScriptResult.counts(reply, command: "EVALSHA", endpoint: redis.configuration.endpoint)
         return QueueSnapshot(
             depth: counts.depth, active: counts.active, delayed: counts.delayed,
             oldestEnqueuedAt: counts.oldest.flatMap { QueueScriptResult.date(epoch: $0) }, observedAt: now)

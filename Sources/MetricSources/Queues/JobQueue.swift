@@ -6,7 +6,7 @@ import RedisClient
 ///
 /// Each queue system has its own reader: ``BullMQQueue``, ``SidekiqQueue``, ``CeleryQueue``,
 /// ``RQQueue`` and ``RedisListQueue``. Readers that need the oldest job's record (BullMQ, RQ,
-/// Sidekiq) run one read-only Lua script (`EVAL`), which reads every key and the oldest job in the
+/// Sidekiq) run one read-only Lua script (`EVALSHA`, see ``RedisScript``), which reads every key and the oldest job in the
 /// same round trip and sees them at one instant; the others send one pipeline.
 ///
 /// ```swift

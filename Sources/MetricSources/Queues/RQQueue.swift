@@ -11,7 +11,7 @@ import RedisClient
 ///   `StartedJobRegistry.count` drops expired ones first);
 /// - delayed: `ZCARD rq:scheduled:<name>`.
 ///
-/// One `EVAL` reads all of it.
+/// One script call (`EVALSHA`) reads all of it.
 public struct RQQueue: JobQueue {
     public static let defaultPrefix = "rq"
 
@@ -27,7 +27,7 @@ public struct RQQueue: JobQueue {
 
     public var label: String { "rq \(prefix):queue:\(name)" }
 
-    static let script = """
+    static let script = RedisScript("""
     local depth = redis.call('LLEN', KEYS[1])
     local oldest = ''
     if depth > 0 then
@@ -37,13 +37,13 @@ public struct RQQueue: JobQueue {
     local active = redis.call('ZCOUNT', KEYS[2], ARGV[2], '+inf')
     local delayed = redis.call('ZCARD', KEYS[3])
     return {depth, active, delayed, oldest}
-    """
+    """)
 
     public func read(now: Date) async throws -> QueueSnapshot {
         let keys = ["\(prefix):queue:\(name)", "\(prefix):wip:\(name)", "\(prefix):scheduled:\(name)"]
         let arguments = ["\(prefix):job:", String(format: "%.6f", now.timeIntervalSince1970)]
-        let reply = try await redis.eval(Self.script, keys: keys, arguments: arguments, retryOnConnectionLoss: true)
-        let counts = try QueueScriptResult.counts(reply, command: "EVAL", endpoint: redis.configuration.endpoint)
+        let reply = try await redis.run(Self.script, keys: keys, arguments: arguments, retryOnConnectionLoss: true)
+        let counts = try QueueScriptResult.counts(reply, command: "EVALSHA", endpoint: redis.configuration.endpoint)
         return QueueSnapshot(
             depth: counts.depth, active: counts.active, delayed: counts.delayed,
             oldestEnqueuedAt: counts.oldest.flatMap(Self.parseTimestamp), observedAt: now)

@@ -11,7 +11,7 @@ import RedisClient
 /// - delayed: members of `schedule` whose `queue` is this one (scanned; `nil` above 10,000 scheduled
 ///   jobs rather than a long script). Jobs waiting in `retry` are not counted as delayed.
 ///
-/// `namespace` is a key prefix such as `myapp:` for apps using redis-namespace. One `EVAL` reads all.
+/// `namespace` is a key prefix such as `myapp:` for apps using redis-namespace. One script call (`EVALSHA`) reads all.
 public struct SidekiqQueue: JobQueue {
     public let redis: RedisClient
     public let name: String
@@ -25,7 +25,7 @@ public struct SidekiqQueue: JobQueue {
 
     public var label: String { "sidekiq \(namespace)queue:\(name)" }
 
-    static let script = """
+    static let script = RedisScript("""
     local queue = ARGV[1]
     local ns = ARGV[2]
     local depth = redis.call('LLEN', KEYS[1])
@@ -52,12 +52,12 @@ public struct SidekiqQueue: JobQueue {
       end
     end
     return {depth, active, delayed, oldest}
-    """
+    """)
 
     public func read(now: Date) async throws -> QueueSnapshot {
         let keys = ["\(namespace)queue:\(name)", "\(namespace)schedule", "\(namespace)processes"]
-        let reply = try await redis.eval(Self.script, keys: keys, arguments: [name, namespace], retryOnConnectionLoss: true)
-        let counts = try QueueScriptResult.counts(reply, command: "EVAL", endpoint: redis.configuration.endpoint)
+        let reply = try await redis.run(Self.script, keys: keys, arguments: [name, namespace], retryOnConnectionLoss: true)
+        let counts = try QueueScriptResult.counts(reply, command: "EVALSHA", endpoint: redis.configuration.endpoint)
         return QueueSnapshot(
             depth: counts.depth, active: counts.active, delayed: counts.delayed,
             oldestEnqueuedAt: counts.oldest.flatMap { QueueScriptResult.date(epoch: $0) }, observedAt: now)

@@ -4,23 +4,35 @@ import RedisClient
 /// A `redis-server` started by a test on a free port with no persistence, stopped by `stop()`.
 final class RedisServer: @unchecked Sendable {
     static let binary = "/usr/bin/redis-server"
-    let port: Int
+    private(set) var port: Int
     let password: String?
     private var child: ChildProcess?
 
-    init(port: Int? = nil, password: String? = nil) async throws {
+    /// Starts a server; on a port taken meanwhile by another test, tries again on another free port.
+    init(password: String? = nil) async throws {
         try requireExecutable(Self.binary, hint: "install Debian's redis-server (apt-get install redis-server)")
-        self.port = try port ?? freePort()
+        self.port = try freePort()
         self.password = password
-        try await start()
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                try await start()
+                return
+            } catch is PortTaken where attempt < 5 {
+                port = try freePort()
+            }
+        }
     }
+
+    struct PortTaken: Error {}
 
     var url: String {
         password.map { "redis://:\($0)@127.0.0.1:\(port)/0" } ?? "redis://127.0.0.1:\(port)/0"
     }
 
     func start() async throws {
-        var arguments = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+        var arguments = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--loglevel", "warning"]
         if let password { arguments += ["--requirepass", password] }
         child = try ChildProcess(Self.binary, arguments, name: "redis-server")
         // Ready when PING answers.
@@ -32,6 +44,10 @@ final class RedisServer: @unchecked Sendable {
                 try await probe.ping()
                 return
             } catch {
+                if let child, !child.process.isRunning {
+                    self.child = nil
+                    throw PortTaken()  // most likely "Address already in use"
+                }
                 if Date() > deadline { throw HarnessError("redis-server on port \(port) did not answer PING within 10 s: \(error)") }
                 try await Task.sleep(for: .milliseconds(50))
             }
