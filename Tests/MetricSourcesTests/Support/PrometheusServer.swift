@@ -25,6 +25,7 @@ final class PrometheusServer: @unchecked Sendable {
             "--config.file=\(directory.appendingPathComponent("prometheus.yml").path)",
             "--storage.tsdb.path=\(directory.appendingPathComponent("data").path)",
             "--web.listen-address=127.0.0.1:\(port)",
+            "--log.level=warn",
         ], name: "prometheus")
     }
 
@@ -36,6 +37,9 @@ final class PrometheusServer: @unchecked Sendable {
         var components = URLComponents(url: url.appendingPathComponent("api/v1/query"), resolvingAgainstBaseURL: false)!
         components.queryItems = [URLQueryItem(name: "query", value: query)]
         while Date() < deadline {
+            if let child, !child.process.isRunning {
+                throw HarnessError("prometheus exited with status \(child.process.terminationStatus) (port \(port) taken?)")
+            }
             if let response = try? await URLSessionTransport().send(TransportRequest(method: "GET", url: components.url!, timeout: 2)),
                String(decoding: response.body, as: UTF8.self).contains("\"result\":[{") {
                 return
