@@ -10,6 +10,8 @@
 /// ```
 struct BlueprintGenerator {
     var services: Int
+    /// Bumped to change every service (its start command and a `RELEASE` env var), for `ballast bench apply`.
+    var revision = 0
     /// Services per pair of shared datastores.
     var groupSize = 50
 
@@ -58,6 +60,8 @@ struct BlueprintGenerator {
         let group = Self.pad(index / groupSize, width: 3)
         let pg = "pg-\(group)"
         let kv = "kv-\(group)"
+        let revised = revision == 0 ? "" : " --revision \(revision)"
+        let release = revision == 0 ? "" : "\n      RELEASE: r\(revision)"
         switch index % 3 {
         case 0:
             return """
@@ -66,13 +70,13 @@ struct BlueprintGenerator {
                 runtime: node
                 repo: https://github.com/example/bench
                 buildCommand: npm ci && npm run build
-                startCommand: node dist/server.js
+                startCommand: node dist/server.js\(revised)
                 healthCheckPath: /health
                 resources: { cpu: 0.25, memory: 256MB }
                 uses: { \(pg): 1, \(kv): 1 }
                 env:
                   NODE_ENV: production
-                  SERVICE_INDEX: "\(index)"
+                  SERVICE_INDEX: "\(index)"\(release)
                   DATABASE_URL: { secret: DATABASE_URL }
                   REDIS_URL: { secret: REDIS_URL }
                 environments:
@@ -89,14 +93,14 @@ struct BlueprintGenerator {
                 runtime: python
                 repo: https://github.com/example/bench
                 buildCommand: pip install -r ai/requirements.txt
-                startCommand: uvicorn ai.main:app --host 0.0.0.0 --port $PORT
+                startCommand: uvicorn ai.main:app --host 0.0.0.0 --port $PORT\(revised)
                 healthCheckPath: /healthz
                 resources: { cpu: 0.5, memory: 512MB }
                 uses: { \(pg): 1, \(kv): 1 }
                 upstream: { name: openai, requestsPerMinute: 500, perInstance: 200 }
                 env:
                   OPENAI_API_KEY: { secret: OPENAI_API_KEY }
-                  OPENAI_MODEL: gpt-4o-mini
+                  OPENAI_MODEL: gpt-4o-mini\(release)
                   DATABASE_URL: { secret: DATABASE_URL }
                 environments:
                   production:
@@ -111,13 +115,13 @@ struct BlueprintGenerator {
                 runtime: node
                 repo: https://github.com/example/bench
                 buildCommand: npm ci && npm run build
-                startCommand: node dist/worker.js
+                startCommand: node dist/worker.js\(revised)
                 resources: { cpu: 0.25, memory: 256MB }
                 uses: { \(pg): 1, \(kv): 1 }
                 env:
                   DATABASE_URL: { secret: DATABASE_URL }
                   REDIS_URL: { secret: REDIS_URL }
-                  QUEUE_NAME: jobs-\(index)
+                  QUEUE_NAME: jobs-\(index)\(release)
                 environments:
                   production:
                     resources: { cpu: 0.5, memory: 512MB }

@@ -7,7 +7,7 @@ import RedisClient
 ///
 /// Each of `queues` BullMQ queues holds jobs in `wait`, `active` and `delayed` (with job hashes, so
 /// that the oldest-job lookup has work to do). Measured, `samples` times each:
-/// - `BullMQQueue.read` for every queue, one after another: one `EVAL` round trip per queue, what
+/// - `BullMQQueue.read` for every queue, one after another: one script round trip per queue (`EVAL`/`EVALSHA`), what
 ///   `RedisQueueSource` does today;
 /// - the same reads started concurrently on the one client (its serial queue still makes them one
 ///   round trip each);
@@ -50,7 +50,7 @@ struct RedisBench {
         let sequential = try await sample {
             for queue in bull { _ = try await queue.read(now: now) }
         }
-        add("BullMQ EVAL, one round trip each", roundTrips: queues, sequential)
+        add("BullMQ script, one round trip each", roundTrips: queues, sequential)
 
         let concurrent = try await sample {
             try await withThrowingTaskGroup(of: Void.self) { group in
@@ -58,7 +58,7 @@ struct RedisBench {
                 try await group.waitForAll()
             }
         }
-        add("BullMQ EVAL, all started concurrently", roundTrips: queues, concurrent)
+        add("BullMQ script, all started concurrently", roundTrips: queues, concurrent)
 
         let countCommands = names.flatMap { name -> [[String]] in
             let base = "bull:\(name):"
@@ -85,8 +85,8 @@ struct RedisBench {
         await redis.close()
         let speedup = Percentiles.of(sequential, 50) / Percentiles.of(pipelined, 50)
         report.note("redis-server \(server.version) on 127.0.0.1:\(server.port) (loopback round trip ≈ \(BenchFormat.fixed(Percentiles.of(listSequential, 50) / Double(queues) * 1e6, digits: 0)) µs); \(jobsPerQueue) jobs per queue; \(samples) samples per row")
-        report.note("one pipelined round trip reads the counts of \(queues) queues \(BenchFormat.fixed(speedup, digits: 1))x faster than one EVAL per queue on loopback; the last column adds 1 ms per round trip, as to a Key Value across a network")
-        report.note("not measured: the oldest-job age of 100 BullMQ queues in one round trip: MetricSources reads each queue with its own EVAL and has no batch read (the script is internal to BullMQQueue)")
+        report.note("one pipelined round trip reads the counts of \(queues) queues \(BenchFormat.fixed(speedup, digits: 1))x faster than one script call per queue on loopback; the last column adds 1 ms per round trip, as to a Key Value across a network")
+        report.note("not measured: the oldest-job age of 100 BullMQ queues in one round trip: MetricSources reads each queue with its own script call and has no batch read (the script is internal to BullMQQueue)")
         return report
     }
 

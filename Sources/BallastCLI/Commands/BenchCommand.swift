@@ -13,7 +13,7 @@ struct BenchCommand: AsyncParsableCommand {
         Each bench prints its measurements and the machine's core count. Results and the exact
         commands are in docs/benchmarks.md; scripts/bench runs them all into bench-out/.
         """,
-        subcommands: [Blueprint.self, Engine.self, Redis.self]
+        subcommands: [Blueprint.self, Engine.self, Redis.self, PlanScale.self, ApplyScale.self, ControllerLoop.self]
     )
 
     /// Options every bench shares.
