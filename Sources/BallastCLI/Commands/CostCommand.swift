@@ -1,9 +1,125 @@
 import ArgumentParser
+import Blueprint
+import Controller
+import Costing
+import Foundation
+import RedisClient
+import Reports
 
+/// `ballast cost`: monthly projection with ranges, budget status, actuals from the journal, in text,
+/// Markdown, JSON or a self-contained HTML report. The I/O happens here; `Costing` only computes.
 struct CostCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "cost", abstract: "Project and report spend (not built yet).")
+    static let configuration = CommandConfiguration(
+        commandName: "cost",
+        abstract: "Project and report spend: min / expected / max per service, budget, actuals.",
+        discussion: """
+        Prices come from the catalog (`ballast catalog`; --catalog FILE for your own). Expected counts come from \
+        the journal's last 7 days, else `scaling.expected`, else the minimum. A usage file prices AI tokens, \
+        requests and cron run hours (see docs/cost.md). With --journal, actuals show this month's spend so far \
+        and the projected month end.
+        """)
+
+    @OptionGroup var options: BlueprintOptions
+
+    @Option(name: .long, help: "text, json, markdown or html.")
+    var format: OutputFormat = .text
+
+    @Option(name: .long, help: "Write the report to this file instead of standard output.")
+    var out: String?
+
+    @Option(name: .long, help: "A usage file (YAML): AI tokens per model, requests, run hours per month.")
+    var usage: String?
+
+    @Option(name: .long, help: "The controller's journal: a JSON-lines file, or redis://host:port/db for its Redis stream.")
+    var journal: String?
+
+    @Option(name: .long, help: "The Redis stream key of the journal (default ballast:PROJECT:ENV:journal).")
+    var journalKey: String?
+
+    @Option(name: .long, help: "Another environment to show side by side (e.g. production).")
+    var compareEnv: String?
+
+    @Option(name: .long, help: "The moment taken as now for actuals (ISO 8601, e.g. 2026-11-15T12:00:00Z); default: the clock.")
+    var now: String?
+
+    func validate() throws {
+        if format == .yaml { throw ValidationError("`--format yaml` is not available for cost; use text, json, markdown or html.") }
+        if let now, JournalEntry.parseDate(now) == nil { throw ValidationError("--now '\(now)' is not an ISO 8601 timestamp.") }
+    }
 
     func run() async throws {
-        throw ValidationError("`ballast cost` is not built yet.")
+        let workspace = Workspace.load(options)
+        let environment = try workspace.requireResolved(options.env)
+        let other = try compareEnv.map { try workspace.requireResolved($0) }
+        let moment = now.flatMap(JournalEntry.parseDate) ?? Date()
+
+        let usageFile = try usage.map { try loadUsage($0, workspace: workspace) }
+        let estimator = CostEstimator(catalog: workspace.catalog)
+        var entries: [JournalEntry]?
+        if let journal {
+            let (start, _) = estimator.month(containing: moment)
+            // A month back before the month starts: the counts carried into it and the 7-day window.
+            entries = try await readJournal(journal, key: journalKey ?? "ballast:\(environment.project):\(environment.environment):journal",
+                                            since: start.addingTimeInterval(-31 * 86_400))
+        }
+
+        let projection = estimator.project(environment, usage: usageFile, journal: entries, now: entries == nil ? nil : moment)
+        let report: String
+        if let other {
+            let otherProjection = estimator.project(other, usage: usageFile, journal: entries, now: entries == nil ? nil : moment)
+            report = CostReport.render(CostComparison(base: projection, other: otherProjection), as: reportFormat)
+        } else {
+            report = CostReport.render(projection, as: reportFormat)
+        }
+        try emit(report, to: out)
+    }
+
+    private var reportFormat: CostReport.Format {
+        switch format {
+        case .text, .yaml: return .text
+        case .json: return .json
+        case .markdown: return .markdown
+        case .html: return .html
+        }
+    }
+
+    private func loadUsage(_ path: String, workspace: Workspace) throws -> UsageFile {
+        switch SourceFiles.read(path, what: "usage file") {
+        case .failure(let diagnostic):
+            workspace.printDiagnostics(Diagnostics([diagnostic]))
+            throw ExitCode(1)
+        case .success(let bytes):
+            let (usage, diagnostics) = UsageFile.parse(String(decoding: bytes, as: UTF8.self), file: path)
+            workspace.printDiagnostics(diagnostics)
+            guard let usage, !diagnostics.hasErrors else { throw ExitCode(1) }
+            return usage
+        }
+    }
+
+    /// Reads journal entries from a JSON-lines file or the controller's Redis stream.
+    private func readJournal(_ location: String, key: String, since: Date) async throws -> [JournalEntry] {
+        if location.hasPrefix("redis://") || location.hasPrefix("rediss://") {
+            let redis: RedisClient
+            do {
+                redis = try RedisClient(url: location)
+            } catch {
+                throw CLIError("cannot use journal \(location): \(error)")
+            }
+            do {
+                let records = try await RedisStreamJournal(redis: redis, key: key).read(since: since, service: nil)
+                return records.map(\.entry)
+            } catch {
+                throw CLIError("cannot read the journal stream \(key): \(error)")
+            }
+        }
+        switch SourceFiles.read(location, what: "journal") {
+        case .failure(let diagnostic):
+            throw CLIError("cannot read the journal: \(diagnostic.detail)")
+        case .success(let bytes):
+            let (entries, errors) = JournalEntry.decodeLines(String(decoding: bytes, as: UTF8.self))
+            for error in errors.prefix(5) { printError("warning: \(location) \(error)") }
+            if errors.count > 5 { printError("warning: \(location): \(errors.count - 5) more unreadable lines skipped") }
+            return entries
+        }
     }
 }
