@@ -28,6 +28,13 @@ public struct Trace: Sendable, Equatable {
         self.values = values
     }
 
+    /// The same trace with every value multiplied by `factor` (to size a trace to a service).
+    public func scaled(by factor: Double) -> Trace {
+        var copy = self
+        if factor != 1 { copy.values = values.map { $0 * factor } }
+        return copy
+    }
+
     /// Seconds covered.
     public var duration: Double { Double(values.count) * interval }
 
