@@ -60,7 +60,7 @@ extension CostReport {
             var rows: [[String]] = []
             for d in p.datastores {
                 rows.append([d.name, d.kindLabel, planLabel(d), "", d.monthly.formatted])
-                for c in d.components {
+                for c in d.components where d.components.count > 1 || c.quantity != 1 {
                     rows.append(["", "", "  " + c.name, "\(c.quantity.quantityDescription) \(c.unit) x \(c.unitPrice.unitPriceFormatted)", c.monthly.formatted])
                 }
             }

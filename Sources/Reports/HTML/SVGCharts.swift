@@ -62,25 +62,21 @@ public enum SVGCharts {
         return rounded == rounded.rounded() ? String(Int(rounded)) : String(rounded)
     }
 
-    static func niceMax(_ value: Double) -> Double {
-        guard value > 0 else { return 1 }
-        let magnitude = pow10(floor(log10(value)))
-        for step in [1.0, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10] where step * magnitude >= value { return step * magnitude }
-        return 10 * magnitude
+    /// An axis for values up to `value`: a round step (1, 2, 2.5 or 5 x 10^k) and the ticks from 0.
+    static func axis(_ value: Double) -> (scale: Double, ticks: [Double]) {
+        guard value > 0, value.isFinite else { return (1, [0, 0.25, 0.5, 0.75, 1]) }
+        let rough = value / 4
+        var magnitude = 1.0
+        while magnitude * 10 <= rough { magnitude *= 10 }
+        while magnitude > rough { magnitude /= 10 }
+        let step = [1.0, 2, 2.5, 5, 10].map { $0 * magnitude }.first { $0 >= rough } ?? 10 * magnitude
+        let count = Int((value / step).rounded(.up))
+        return (step * Double(count), (0...count).map { Double($0) * step })
     }
 
-    private static func pow10(_ e: Double) -> Double {
-        var result = 1.0
-        if e >= 0 { for _ in 0..<Int(e) { result *= 10 } } else { for _ in 0..<Int(-e) { result /= 10 } }
-        return result
-    }
-
-    private static func floor(_ v: Double) -> Double { v.rounded(.down) }
-    private static func log10(_ v: Double) -> Double {
-        var e = 0.0, x = v
-        while x >= 10 { x /= 10; e += 1 }
-        while x < 1 { x *= 10; e -= 1 }
-        return e
+    /// Where a rule's label goes: centred, or kept inside the chart near its edges.
+    static func anchor(_ x: Double, width: Double) -> String {
+        x > width - 60 ? "end" : (x < 60 ? "start" : "middle")
     }
 
     /// Horizontal bars, one per row, with min–max whiskers and vertical rules.
@@ -88,12 +84,11 @@ public enum SVGCharts {
         let labelWidth = 170.0, valueWidth = 90.0, rowHeight = 26.0, top = 22.0
         let plot = width - labelWidth - valueWidth
         let top1 = bars.map { Swift.max($0.value, $0.high ?? 0) }.max() ?? 0
-        let scale = niceMax(Swift.max(top1, rules.map(\.value).max() ?? 0))
+        let (scale, ticks) = axis(Swift.max(top1, rules.map(\.value).max() ?? 0))
         let height = top + Double(bars.count) * rowHeight + 24
         func x(_ v: Double) -> Double { labelWidth + plot * Swift.min(Swift.max(v, 0), scale) / scale }
         var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(n(width)) \(n(height))\" role=\"img\" aria-label=\"\(HTML.escape(title))\">\n"
-        for tick in 0...4 {
-            let v = scale * Double(tick) / 4
+        for v in ticks {
             out += "<line class=\"grid\" x1=\"\(n(x(v)))\" y1=\"\(n(top - 4))\" x2=\"\(n(x(v)))\" y2=\"\(n(height - 20))\"/>"
             out += "<text x=\"\(n(x(v)))\" y=\"\(n(height - 6))\" text-anchor=\"middle\">\(HTML.escape(format(v)))</text>\n"
         }
@@ -111,7 +106,7 @@ public enum SVGCharts {
         }
         for rule in rules {
             out += "<line x1=\"\(n(x(rule.value)))\" y1=\"\(n(top - 8))\" x2=\"\(n(x(rule.value)))\" y2=\"\(n(height - 20))\" stroke=\"\(rule.color)\" stroke-width=\"1.5\" stroke-dasharray=\"5 3\"/>"
-            out += "<text x=\"\(n(x(rule.value)))\" y=\"\(n(top - 10))\" text-anchor=\"middle\" style=\"fill:\(rule.color)\">\(HTML.escape(rule.label))</text>\n"
+            out += "<text x=\"\(n(x(rule.value)))\" y=\"\(n(top - 10))\" text-anchor=\"\(anchor(x(rule.value), width: width))\" style=\"fill:\(rule.color)\">\(HTML.escape(rule.label))</text>\n"
         }
         return out + "</svg>\n"
     }
@@ -123,12 +118,11 @@ public enum SVGCharts {
         let left = 10.0, right = 20.0, top = 26.0, barHeight = 34.0
         let plot = width - left - right
         let total = segments.map(\.value).reduce(0, +)
-        let scale = niceMax(Swift.max(total, whisker?.high ?? 0, rules.map(\.value).max() ?? 0))
+        let (scale, ticks) = axis(Swift.max(total, whisker?.high ?? 0, rules.map(\.value).max() ?? 0))
         let height = top + barHeight + 40
         func x(_ v: Double) -> Double { left + plot * Swift.min(Swift.max(v, 0), scale) / scale }
         var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(n(width)) \(n(height))\" role=\"img\" aria-label=\"\(HTML.escape(title))\">\n"
-        for tick in 0...4 {
-            let v = scale * Double(tick) / 4
+        for v in ticks {
             out += "<line class=\"grid\" x1=\"\(n(x(v)))\" y1=\"\(n(top - 4))\" x2=\"\(n(x(v)))\" y2=\"\(n(top + barHeight + 8))\"/>"
             out += "<text x=\"\(n(x(v)))\" y=\"\(n(height - 8))\" text-anchor=\"middle\">\(HTML.escape(format(v)))</text>\n"
         }
@@ -144,7 +138,7 @@ public enum SVGCharts {
         }
         for rule in rules {
             out += "<line x1=\"\(n(x(rule.value)))\" y1=\"\(n(top - 10))\" x2=\"\(n(x(rule.value)))\" y2=\"\(n(top + barHeight + 10))\" stroke=\"\(rule.color)\" stroke-width=\"2\" stroke-dasharray=\"5 3\"/>"
-            out += "<text x=\"\(n(x(rule.value)))\" y=\"\(n(top - 13))\" text-anchor=\"middle\" style=\"fill:\(rule.color)\">\(HTML.escape(rule.label))</text>\n"
+            out += "<text x=\"\(n(x(rule.value)))\" y=\"\(n(top - 13))\" text-anchor=\"\(anchor(x(rule.value), width: width))\" style=\"fill:\(rule.color)\">\(HTML.escape(rule.label))</text>\n"
         }
         out += "</svg>\n<div class=\"legend\">"
         for segment in segments where segment.value > 0 {
@@ -159,13 +153,12 @@ public enum SVGCharts {
                                  title: String = "") -> String {
         let left = 64.0, right = 16.0, top = 16.0, bottom = 28.0
         let plotW = width - left - right, plotH = height - top - bottom
-        let scale = niceMax(Swift.max(yMax, rules.map(\.value).max() ?? 0))
+        let (scale, ticks) = axis(Swift.max(yMax, rules.map(\.value).max() ?? 0))
         let span = Swift.max(xDomain.upperBound - xDomain.lowerBound, 1e-9)
         func x(_ v: Double) -> Double { left + plotW * (v - xDomain.lowerBound) / span }
         func y(_ v: Double) -> Double { top + plotH * (1 - Swift.min(Swift.max(v, 0), scale) / scale) }
         var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(n(width)) \(n(height))\" role=\"img\" aria-label=\"\(HTML.escape(title))\">\n"
-        for tick in 0...4 {
-            let v = scale * Double(tick) / 4
+        for v in ticks {
             out += "<line class=\"grid\" x1=\"\(n(left))\" y1=\"\(n(y(v)))\" x2=\"\(n(width - right))\" y2=\"\(n(y(v)))\"/>"
             out += "<text x=\"\(n(left - 6))\" y=\"\(n(y(v) + 4))\" text-anchor=\"end\">\(HTML.escape(format(v)))</text>\n"
         }
