@@ -15,4 +15,33 @@ struct Ballast: AsyncParsableCommand {
             SandboxCommand.self, BenchCommand.self,
         ]
     )
+
+    /// The sandbox's folder when `--sandbox` is given without one.
+    static let defaultSandboxDirectory = ".ballast/sandbox"
+
+    static func main() async {
+        do {
+            var command = try parseAsRoot(normalized(Array(CommandLine.arguments.dropFirst())))
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
+
+    /// `--sandbox [DIR]`: a bare `--sandbox` (last, or followed by another option) means the default folder.
+    static func normalized(_ arguments: [String]) -> [String] {
+        var result: [String] = []
+        for (index, argument) in arguments.enumerated() {
+            result.append(argument)
+            if argument == "--sandbox" {
+                let next = index + 1 < arguments.count ? arguments[index + 1] : nil
+                if next == nil || next!.hasPrefix("-") { result.append(defaultSandboxDirectory) }
+            }
+        }
+        return result
+    }
 }
