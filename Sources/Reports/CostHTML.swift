@@ -88,6 +88,12 @@ extension CostReport {
             body += HTML.table(headers: ["Scope", "Budget", "At min", "Expected", "At max", "Headroom", "Headroom at max"], rows: rows, numeric: [1, 2, 3, 4, 5, 6])
         }
 
+        if let d = p.planDelta {
+            body += HTML.heading("Plan \(d.source): \(d.before.formatted) → \(d.after.formatted) (\(d.delta.signedFormatted))")
+            body += HTML.table(headers: ["Resource", "Action", "Before", "After", "Change"],
+                               rows: d.changedLines.map { [$0.name, $0.action, $0.before.formatted, $0.after.formatted, $0.delta.signedFormatted] },
+                               numeric: [2, 3, 4], footer: ["Total", "", d.before.formatted, d.after.formatted, d.delta.signedFormatted])
+        }
         if let a = p.actuals { body += actualsHTML(a, budget: p.budget, format: money) }
 
         if !p.notes.isEmpty {

@@ -131,6 +131,23 @@ struct CostJSONDocument: Encodable {
         var spend_effect: Money
     }
 
+    struct DeltaLine: Encodable {
+        var name: String
+        var action: String
+        var before: Money
+        var after: Money
+        var delta: Money
+    }
+
+    struct Delta: Encodable {
+        var source: String
+        var environment: String
+        var before: Money
+        var after: Money
+        var delta: Money
+        var resources: [DeltaLine]
+    }
+
     struct Point: Encodable {
         var at: String
         var cumulative: Money
@@ -162,11 +179,12 @@ struct CostJSONDocument: Encodable {
     var totals: Totals
     var budget: Budget?
     var actuals: Actuals?
+    var plan: Delta?
     var notes: [String]
 
     // `budget` and `actuals` are always present, null when absent.
     enum CodingKeys: String, CodingKey {
-        case format_version, currency, project, environment, catalog, services, datastores, usage, totals, budget, actuals, notes
+        case format_version, currency, project, environment, catalog, services, datastores, usage, totals, budget, actuals, plan, notes
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -182,6 +200,7 @@ struct CostJSONDocument: Encodable {
         try c.encode(totals, forKey: .totals)
         try c.encode(budget, forKey: .budget)
         try c.encode(actuals, forKey: .actuals)
+        try c.encode(plan, forKey: .plan)
         try c.encode(notes, forKey: .notes)
     }
 
@@ -225,6 +244,10 @@ struct CostJSONDocument: Encodable {
                     },
                     timeline: a.timeline.map { Point(at: JournalEntry.formatDate($0.at), cumulative: $0.cumulative) },
                     entries_read: a.entriesRead, entries_ignored: a.entriesIgnored)
+        }
+        plan = p.planDelta.map { d in
+            Delta(source: d.source, environment: d.environment, before: d.before, after: d.after, delta: d.delta,
+                  resources: d.lines.map { DeltaLine(name: $0.name, action: $0.action, before: $0.before, after: $0.after, delta: $0.delta) })
         }
         notes = p.notes
     }

@@ -14,6 +14,18 @@ extension CostReport {
             for warning in budget.warnings { out += "> ⚠️ \(cell(warning))\n" }
             out += "\n"
         }
+        if let d = p.planDelta {
+            let direction = d.delta > .zero ? "increase 📈" : d.delta < .zero ? "decrease 📉" : "no change"
+            out += "**Plan `\(cell(d.source))`: monthly cost \(d.before.formatted) → \(d.after.formatted) (\(d.delta.signedFormatted), \(direction))**\n\n"
+            let changed = d.changedLines
+            if !changed.isEmpty {
+                out += "| Resource | Action | Before | After | Change |\n|---|---|--:|--:|--:|\n"
+                for line in changed {
+                    out += "| `\(cell(line.name))` | \(line.action) | \(line.before.formatted) | \(line.after.formatted) | \(line.delta.signedFormatted) |\n"
+                }
+                out += "\n"
+            }
+        }
         out += "| Name | Plan | Instances min / expected / max | Monthly min | Expected | Max |\n|---|---|---|--:|--:|--:|\n"
         for s in p.services {
             out += "| \(cell(s.name))\(s.kind == .usage ? " \\*" : "") | \(cell(s.plan)) | \(instances(s.instances)) | \(s.monthly.min.formatted) | \(s.monthly.expected.formatted) | \(s.monthly.max.formatted) |\n"

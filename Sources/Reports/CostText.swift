@@ -69,11 +69,21 @@ extension CostReport {
             for warning in budget.warnings { out += "Warning: \(warning)\n" }
         }
 
+        if let d = p.planDelta { out += "\n" + planDeltaText(d) }
         if let a = p.actuals { out += "\n" + actualsText(a) }
         if !p.notes.isEmpty {
             out += "\nNotes:\n" + p.notes.map { "  - \($0)\n" }.joined()
         }
         return out
+    }
+
+    static func planDeltaText(_ d: CostDelta) -> String {
+        let out = "Plan \(d.source): Monthly cost: \(d.before.formatted) -> \(d.after.formatted) (\(d.delta.signedFormatted))\n"
+        let changed = d.changedLines
+        if changed.isEmpty { return out + "  No change to the monthly cost.\n" }
+        var table = CostTextTable(headers: ["RESOURCE", "ACTION", "BEFORE", "AFTER", "CHANGE"], align: [.left, .left, .right, .right, .right])
+        for line in changed { table.rows.append([line.name, line.action, line.before.formatted, line.after.formatted, line.delta.signedFormatted]) }
+        return out + table.render(indent: "  ")
     }
 
     static func actualsText(_ a: Actuals) -> String {

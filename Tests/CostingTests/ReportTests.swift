@@ -65,6 +65,23 @@ struct ReportTests {
         #expect(bare.contains("\"actuals\" : null"))
     }
 
+    @Test func planDeltaInEveryFormat() throws {
+        var projection = self.projection
+        projection.planDelta = CostDelta(source: "prod.plan", environment: "production", lines: [
+            .init(name: "service.worker", action: "scale", before: Money(14), after: Money(28)),
+            .init(name: "datastore.redis", action: "no-op", before: Money(10), after: Money(10)),
+            .init(name: "service.admin", action: "delete", before: Money(7), after: .zero),
+        ])
+        let delta = try #require(projection.planDelta)
+        #expect(delta.delta == Money(7))
+        #expect(delta.changedLines.map(\.name) == ["service.worker", "service.admin"])
+        #expect(CostReport.text(projection).contains("Plan prod.plan: Monthly cost: $31.00 -> $38.00 (+$7.00)"))
+        #expect(CostReport.markdown(projection).contains("monthly cost $31.00 → $38.00 (+$7.00, increase 📈)"))
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(CostReport.json(projection).utf8)) as? [String: Any])
+        #expect((json["plan"] as? [String: Any])?["delta"] as? String == "7.00")
+        #expect(CostReport.html(projection).contains("+$14.00"))
+    }
+
     @Test func comparisonFormats() throws {
         let estimator = CostEstimator(catalog: Fixture.catalog)
         let comparison = CostComparison(base: estimator.project(Fixture.development()), other: estimator.project(Fixture.production()))

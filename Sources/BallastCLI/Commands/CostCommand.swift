@@ -3,6 +3,7 @@ import Blueprint
 import Controller
 import Costing
 import Foundation
+import Planning
 import RedisClient
 import Reports
 
@@ -39,6 +40,9 @@ struct CostCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Another environment to show side by side (e.g. production).")
     var compareEnv: String?
 
+    @Option(name: .long, help: "A saved plan (`ballast plan --out FILE`): show its monthly cost change.")
+    var plan: String?
+
     @Option(name: .long, help: "The moment taken as now for actuals (ISO 8601, e.g. 2026-11-15T12:00:00Z); default: the clock.")
     var now: String?
 
@@ -63,7 +67,17 @@ struct CostCommand: AsyncParsableCommand {
                                             since: start.addingTimeInterval(-31 * 86_400))
         }
 
-        let projection = estimator.project(environment, usage: usageFile, journal: entries, now: entries == nil ? nil : moment)
+        var projection = estimator.project(environment, usage: usageFile, journal: entries, now: entries == nil ? nil : moment)
+        if let plan {
+            let saved = try readPlan(plan)
+            projection.planDelta = CostDelta(source: plan, environment: saved.plan.environment, lines: saved.plan.changes.map {
+                CostDelta.Line(name: $0.address, action: $0.action.rawValue,
+                               before: Money(catalog: $0.monthlyBefore).roundedToCents, after: Money(catalog: $0.monthlyAfter).roundedToCents)
+            })
+            if saved.plan.environment != environment.environment {
+                projection.notes.append("The plan \(plan) is for environment \(saved.plan.environment), not \(environment.environment).")
+            }
+        }
         let report: String
         if let other {
             let otherProjection = estimator.project(other, usage: usageFile, journal: entries, now: entries == nil ? nil : moment)
@@ -94,6 +108,21 @@ struct CostCommand: AsyncParsableCommand {
             guard let usage, !diagnostics.hasErrors else { throw ExitCode(1) }
             return usage
         }
+    }
+
+    /// Reads a plan file as `ballast plan --out` writes it (JSON, ISO 8601 dates).
+    private func readPlan(_ path: String) throws -> SavedPlan {
+        let bytes: [UInt8]
+        switch SourceFiles.read(path, what: "plan file") {
+        case .failure(let diagnostic): throw CLIError("cannot read the plan: \(diagnostic.detail)")
+        case .success(let read): bytes = read
+        }
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        guard let saved = try? decoder.decode(SavedPlan.self, from: Data(bytes)), saved.kind == SavedPlan.kind else {
+            throw CLIError("'\(path)' is not a Ballast plan file this version can read")
+        }
+        return saved
     }
 
     /// Reads journal entries from a JSON-lines file or the controller's Redis stream.

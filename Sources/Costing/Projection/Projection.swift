@@ -27,6 +27,8 @@ public struct Projection: Sendable, Equatable {
     public var usageTotal: Money
     public var budget: BudgetStatus?
     public var actuals: Actuals?
+    /// The monthly cost change of a saved plan, when one was given (`--plan FILE`).
+    public var planDelta: CostDelta?
     /// Things the reader should know: prices not found, assumptions made.
     public var notes: [String]
 
