@@ -66,7 +66,7 @@ extension SimulationView {
                                     height: 300, title: "Instances over time")
 
         body += HTML.heading("SLO violations")
-        body += HTML.paragraph("Red marks the intervals in which the SLO (\(model.slo)) was missed.", className: "note")
+        body += HTML.paragraph("Red marks the intervals in which the SLO (\(model.slo)) was missed; when a mark covers several intervals (\(buckets) here), its strength is the share of them in violation.", className: "note")
         body += violationStrips(report, buckets: buckets)
         return HTML.page(title: "Ballast simulation: \(report.service) on \(report.trace)", body: body)
     }
@@ -82,21 +82,16 @@ extension SimulationView {
             let y = Double(row) * (rowHeight + gap) + 2
             out += "<text x=\"\(Int(label - 8))\" y=\"\(String(format: "%.1f", y + 12))\" text-anchor=\"end\">\(HTML.escape(run.name))</text>"
             out += "<rect x=\"\(Int(label))\" y=\"\(String(format: "%.1f", y))\" width=\"\(String(format: "%.1f", width - label - 8))\" height=\"\(Int(rowHeight))\" fill=\"#eef6f0\"/>"
-            var column = 0
-            var start = -1
-            while column <= columns {
-                var bad = false
-                if column < columns {
-                    let from = column * buckets
-                    for k in from..<Swift.min(n, from + buckets) where run.violated[k] { bad = true; break }
-                }
-                if bad && start < 0 { start = column }
-                if !bad && start >= 0 {
-                    let x = label + Double(start) * cell
-                    out += "<rect x=\"\(String(format: "%.1f", x))\" y=\"\(String(format: "%.1f", y))\" width=\"\(String(format: "%.1f", Swift.max(1, Double(column - start) * cell)))\" height=\"\(Int(rowHeight))\" fill=\"\(SVGCharts.warn)\"/>"
-                    start = -1
-                }
-                column += 1
+            // One mark per column, its opacity the share of the column's intervals in violation.
+            for column in 0..<columns {
+                let from = column * buckets
+                let to = Swift.min(n, from + buckets)
+                var bad = 0
+                for k in from..<to where run.violated[k] { bad += 1 }
+                guard bad > 0 else { continue }
+                let share = Double(bad) / Double(to - from)
+                let x = label + Double(column) * cell
+                out += "<rect x=\"\(String(format: "%.1f", x))\" y=\"\(String(format: "%.1f", y))\" width=\"\(String(format: "%.2f", Swift.max(cell, 0.8)))\" height=\"\(Int(rowHeight))\" fill=\"\(SVGCharts.warn)\" fill-opacity=\"\(String(format: "%.2f", Swift.max(0.2, share)))\"/>"
             }
             out += "\n"
         }

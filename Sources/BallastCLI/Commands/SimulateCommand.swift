@@ -115,6 +115,9 @@ struct SimulateCommand: AsyncParsableCommand {
                 throw CLIError("no scale policy '\(name)' in the policies folder" + (known.isEmpty ? "" : "; known: \(known)"))
             }
             scalePolicies.append(found)
+            for metric in found.metricNames where !Simulator.metricNames.contains(metric) {
+                printError("warning: policy '\(name)' reads '\(metric)', which the simulation does not model (it models \(Simulator.metricNames.joined(separator: ", "))); rules on it see it as unavailable.")
+            }
         }
 
         let lo = min ?? spec.scaling?.min ?? Swift.max(spec.instances, 1)

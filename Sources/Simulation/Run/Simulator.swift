@@ -38,6 +38,8 @@ public enum Simulator {
         var pointer = 0                                    // interval holding the oldest unserved arrival
         var history = ScalingHistory.starting(current: initial, at: start)
         let p95Idle = ServiceModel.ln20 / mu
+        var reads: [String] = []
+        if case .policy(let policy) = scaler { reads = policy.metricNames.filter { metricNames.contains($0) } }
 
         for k in 0..<n {
             // 1. Boots that finish now.
@@ -59,7 +61,7 @@ public enum Simulator {
                 let observed = k - 1 - lag
                 if observed >= 0 {
                     let now = start.addingTimeInterval(Double(k) * dt)
-                    let metrics = observedMetrics(interval: observed, run: out, arrivals: arrivals, model: model)
+                    let metrics = observedMetrics(reads, interval: observed, run: out, arrivals: arrivals, model: model)
                     let input = DecisionInput(now: now, current: current, min: model.min, max: model.max, policy: policy,
                                               metrics: metrics, readyInstances: ready, history: history)
                     let decision = ScalingEngine.decide(input)
@@ -135,20 +137,25 @@ public enum Simulator {
 
     /// What the controller reads about interval `j`: service-wide values, as Render and the queue
     /// readers report them.
-    static func observedMetrics(interval j: Int, run: SimulationRun, arrivals: [Double], model: ServiceModel) -> [String: ObservedMetric] {
-        let utilization = Double(run.utilization[j])
-        let ready = Double(run.ready[j])
-        let rate = arrivals[j] / model.interval
-        return [
-            "cpu": .total(utilization),
-            "memory": .total(model.memory),
-            "error_rate": .total(0),
-            "latency_p95": .total(Double(run.p95[j])),
-            "request_rate": .total(rate),
-            "requests": .total(rate),
-            "queue_depth": .total(Double(run.backlog[j])),
-            "queue_age": .total(Double(run.oldestAge[j])),
-            "queue_active": .total((utilization * ready).rounded(.up)),
-        ]
+    /// Only the metrics in `names` (those the policy reads) are built.
+    static func observedMetrics(_ names: [String], interval j: Int, run: SimulationRun, arrivals: [Double], model: ServiceModel) -> [String: ObservedMetric] {
+        var metrics: [String: ObservedMetric] = [:]
+        metrics.reserveCapacity(names.count)
+        for name in names {
+            let value: Double
+            switch name {
+            case "cpu": value = Double(run.utilization[j])
+            case "memory": value = model.memory
+            case "error_rate": value = 0
+            case "latency_p95": value = Double(run.p95[j])
+            case "request_rate", "requests": value = arrivals[j] / model.interval
+            case "queue_depth": value = Double(run.backlog[j])
+            case "queue_age": value = Double(run.oldestAge[j])
+            case "queue_active": value = (Double(run.utilization[j]) * Double(run.ready[j])).rounded(.up)
+            default: continue
+            }
+            metrics[name] = .total(value)
+        }
+        return metrics
     }
 }
