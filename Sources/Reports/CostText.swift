@@ -23,11 +23,17 @@ struct CostTextTable {
             while text.last == " " { text.removeLast() }
             return text
         }
+        // Columns without a header (the usage marker) get no rule.
+        func rule(_ widths: [Int]) -> String {
+            var text = zip(headers, widths).map { String(repeating: $0.0.isEmpty ? " " : "-", count: $0.1) }.joined(separator: "  ")
+            while text.last == " " { text.removeLast() }
+            return text
+        }
         var out = line(headers) + "\n"
-        out += indent + widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ") + "\n"
+        out += indent + rule(widths) + "\n"
         for row in rows { out += line(row) + "\n" }
         if !footers.isEmpty {
-            out += indent + widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ") + "\n"
+            out += indent + rule(widths) + "\n"
             for row in footers { out += line(row) + "\n" }
         }
         return out
