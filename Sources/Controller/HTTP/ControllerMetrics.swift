@@ -29,35 +29,35 @@ public final class ControllerMetrics: Sendable {
     }
 
     public func tick(result: String, duration: Duration) {
-        Metrics.Counter(label: "ballast_controller_ticks_total", dimensions: [("result", result)], factory: factory).increment()
-        Metrics.Timer(label: "ballast_controller_tick_duration_seconds", dimensions: [], factory: factory)
+        CoreMetrics.Counter(label: "ballast_controller_ticks_total", dimensions: [("result", result)], factory: factory).increment()
+        CoreMetrics.Timer(label: "ballast_controller_tick_duration_seconds", dimensions: [], factory: factory)
             .recordNanoseconds(duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
         let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-        Metrics.Gauge(label: "ballast_controller_last_tick_seconds", dimensions: [], factory: factory).record(seconds)
+        CoreMetrics.Gauge(label: "ballast_controller_last_tick_seconds", dimensions: [], factory: factory).record(seconds)
     }
 
     public func decision(reason: String) {
-        Metrics.Counter(label: "ballast_controller_decisions_total", dimensions: [("reason", reason)], factory: factory).increment()
+        CoreMetrics.Counter(label: "ballast_controller_decisions_total", dimensions: [("reason", reason)], factory: factory).increment()
     }
 
     public func apiCall(_ operation: String, failed: Bool) {
-        Metrics.Counter(label: "ballast_controller_api_calls_total", dimensions: [("operation", operation)], factory: factory).increment()
+        CoreMetrics.Counter(label: "ballast_controller_api_calls_total", dimensions: [("operation", operation)], factory: factory).increment()
         if failed {
-            Metrics.Counter(label: "ballast_controller_api_errors_total", dimensions: [("operation", operation)], factory: factory).increment()
+            CoreMetrics.Counter(label: "ballast_controller_api_errors_total", dimensions: [("operation", operation)], factory: factory).increment()
         }
     }
 
     public func instances(service: String, current: Int, desired: Int) {
-        Metrics.Gauge(label: "ballast_controller_instances_current", dimensions: [("service", service)], factory: factory).record(current)
-        Metrics.Gauge(label: "ballast_controller_instances_desired", dimensions: [("service", service)], factory: factory).record(desired)
+        CoreMetrics.Gauge(label: "ballast_controller_instances_current", dimensions: [("service", service)], factory: factory).record(current)
+        CoreMetrics.Gauge(label: "ballast_controller_instances_desired", dimensions: [("service", service)], factory: factory).record(desired)
     }
 
     public func leader(_ isLeader: Bool) {
-        Metrics.Gauge(label: "ballast_controller_leader", dimensions: [], factory: factory).record(isLeader ? 1 : 0)
+        CoreMetrics.Gauge(label: "ballast_controller_leader", dimensions: [], factory: factory).record(isLeader ? 1 : 0)
     }
 
     public func journalPending(_ count: Int) {
-        Metrics.Gauge(label: "ballast_controller_journal_pending", dimensions: [], factory: factory).record(count)
+        CoreMetrics.Gauge(label: "ballast_controller_journal_pending", dimensions: [], factory: factory).record(count)
     }
 
     /// The Prometheus text exposition.

@@ -22,15 +22,15 @@ import Scaling
 ///   change is retried on a later tick after a backoff. A leader that finds its lease gone stops
 ///   acting before its next write (the fencing check).
 public actor ScalingController {
-    public let configuration: ControllerConfiguration
-    public let provider: any HostingProvider
-    public let election: any LeaderElection
-    public let histories: any HistoryStore
-    public let journal: JournalBuffer
-    public let collector: MetricCollector
-    public let clock: any HostingClock
-    public let metrics: ControllerMetrics
-    public let status: ControllerStatus
+    public nonisolated let configuration: ControllerConfiguration
+    public nonisolated let provider: any HostingProvider
+    public nonisolated let election: any LeaderElection
+    public nonisolated let histories: any HistoryStore
+    public nonisolated let journal: JournalBuffer
+    public nonisolated let collector: MetricCollector
+    public nonisolated let clock: any HostingClock
+    public nonisolated let metrics: ControllerMetrics
+    public nonisolated let status: ControllerStatus
     private let logger: Logger
 
     private var scheduler: ActuationScheduler
@@ -72,7 +72,6 @@ public actor ScalingController {
         let started = ContinuousClock.now
         let now = clock.now()
         var report = TickReport(at: now, lease: .unknown(reason: "not asked"), outcomes: [], seconds: 0, engineSeconds: 0, problems: [], drift: [])
-        defer { _ = report }
 
         let lease = await election.acquireOrRenew()
         report.lease = lease
@@ -221,7 +220,7 @@ public actor ScalingController {
             updated[name] = item.history.recording(item.decision, at: now, applied: acted)
             let codes = item.decision.reasonCodes
             for code in codes { metrics.decision(reason: code) }
-            metrics.instances(service: name, current: item.decision.current, desired: acted ? item.decision.desired : item.decision.current)
+            metrics.instances(service: name, current: acted ? item.decision.desired : item.decision.current, desired: item.decision.desired)
             report.outcomes.append(.init(service: name, current: item.decision.current, desired: item.decision.desired, acted: acted,
                                          codes: codes, note: notes[name], decision: item.decision))
             let changed = item.decision.desired != item.decision.current

@@ -34,24 +34,14 @@ public struct MetricCollector: Sendable {
         public var failedSources: Set<String>
     }
 
-    /// The metric a policy name stands for, and how to convert its reading to the engine's unit.
+    /// The metric a policy name stands for, and the factor from the source's unit to the engine's
+    /// (percent to a fraction, milliseconds to seconds).
     static func metric(named name: String) -> (Metric, scale: Double)? {
-        switch name {
-        case "cpu": return (.cpuUtilization, 0.01)
-        case "memory": return (.memoryUtilization, 0.01)
-        case "error_rate": return (.errorRate, 0.01)
-        case "request_rate", "rps": return (.requestRate, 1)
-        case "instances": return (.instanceCount, 1)
-        case "queue_depth": return (.queueDepth, 1)
-        case "queue_active": return (.queueActive, 1)
-        case "queue_delayed": return (.queueDelayed, 1)
-        case "queue_age": return (.queueOldestAge, 1)
-        default:
-            if name.hasPrefix("latency_p"), let percentile = Double(name.dropFirst("latency_p".count)) {
-                // Sources answer milliseconds; thresholds (`2s`) are seconds.
-                return (.latency(quantile: percentile / 100), 0.001)
-            }
-            return nil
+        guard let metric = Metric(policyName: name) else { return nil }
+        switch metric.unit {
+        case "%": return (metric, 0.01)
+        case "ms": return (metric, 0.001)
+        default: return (metric, 1)
         }
     }
 

@@ -1,0 +1,27 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// Runs the controller as a process does: the loop and, with an address, the HTTP endpoints, in one
+/// `ServiceGroup` that turns SIGTERM/SIGINT into a graceful shutdown.
+///
+/// ```swift
+/// try await ControllerProcess.run(controller, interval: 15, once: false, listen: ("0.0.0.0", 9464), logger: logger)
+/// ```
+public enum ControllerProcess {
+    public static func run(_ controller: ScalingController, interval: Double, once: Bool, listen: (host: String, port: Int)?,
+                           logger: Logger, onTick: (@Sendable (TickReport) async -> Void)? = nil) async throws {
+        let loop = ControllerService(controller: controller, interval: interval, once: once, onTick: onTick)
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: loop)]
+        if let listen {
+            let app = ControllerEndpoints.application(host: listen.host, port: listen.port, status: controller.status,
+                                                      metrics: controller.metrics, logger: logger) { port in
+                logger.notice("serving /healthz /readyz /metrics", metadata: ["address": "\(listen.host):\(port)"])
+            }
+            services.append(.init(service: app))
+        }
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
+            services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+}
