@@ -19,12 +19,13 @@ enum Behavior {
         if recommendation < upRecommendation { recommendation = upRecommendation }
         if recommendation > downRecommendation { recommendation = downRecommendation }
         guard recommendation != desired else { return (recommendation, nil) }
+        let stabilized = recommendation
         if desired >= current {
-            return (recommendation, Decision.Reason(.scaleUpStabilized,
-                "recommendations in the last \(ScalePolicy.formatDuration(up.stabilization)) were lower; applying the lowest, \(recommendation) instead of \(desired)"))
+            return (stabilized, Decision.Reason(.scaleUpStabilized,
+                "recommendations in the last \(ScalePolicy.formatDuration(up.stabilization)) were lower; applying the lowest, \(stabilized) instead of \(desired)"))
         }
-        return (recommendation, Decision.Reason(.scaleDownStabilized,
-            "recommendations in the last \(ScalePolicy.formatDuration(down.stabilization)) were higher; applying the highest, \(recommendation) instead of \(desired)"))
+        return (stabilized, Decision.Reason(.scaleDownStabilized,
+            "recommendations in the last \(ScalePolicy.formatDuration(down.stabilization)) were higher; applying the highest, \(stabilized) instead of \(desired)"))
     }
 
     /// `convertDesiredReplicasWithBehaviorRate`: the rate policies' limit (never past the current
@@ -34,11 +35,11 @@ enum Behavior {
         if desired > current {
             var scaleUpLimit = scaleUpLimit(current: current, events: events, now: now, rules: up)
             if scaleUpLimit < current { scaleUpLimit = current }
+            let upLimit = scaleUpLimit
             if max > scaleUpLimit {
                 if desired > scaleUpLimit {
-                    let why = up.select == .disabled ? "scale-up is disabled (select: disabled)"
-                        : "the scale-up rate policies allow \(scaleUpLimit) now (\(describe(up)))"
-                    return (scaleUpLimit, Decision.Reason(.scaleUpLimit, "wanted \(desired) but \(why)"))
+                    return (upLimit, Decision.Reason(.scaleUpLimit, "wanted \(desired) but " + (up.select == .disabled ? "scale-up is disabled (select: disabled)"
+                        : "the scale-up rate policies allow \(upLimit) now (\(describe(up)))")))
                 }
             } else if desired > max {
                 return (max, Decision.Reason(.tooManyReplicas, "wanted \(desired), more than the maximum \(max)"))
@@ -46,11 +47,11 @@ enum Behavior {
         } else if desired < current {
             var scaleDownLimit = scaleDownLimit(current: current, events: events, now: now, rules: down)
             if scaleDownLimit > current { scaleDownLimit = current }
+            let downLimit = scaleDownLimit
             if min < scaleDownLimit {
                 if desired < scaleDownLimit {
-                    let why = down.select == .disabled ? "scale-down is disabled (select: disabled)"
-                        : "the scale-down rate policies allow \(scaleDownLimit) now (\(describe(down)))"
-                    return (scaleDownLimit, Decision.Reason(.scaleDownLimit, "wanted \(desired) but \(why)"))
+                    return (downLimit, Decision.Reason(.scaleDownLimit, "wanted \(desired) but " + (down.select == .disabled ? "scale-down is disabled (select: disabled)"
+                        : "the scale-down rate policies allow \(downLimit) now (\(describe(down)))")))
                 }
             } else if desired < min {
                 return (min, Decision.Reason(.tooFewReplicas, "wanted \(desired), fewer than the minimum \(min)"))

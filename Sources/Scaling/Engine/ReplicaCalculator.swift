@@ -3,14 +3,16 @@ import Blueprint
 /// The per-rule proposals of Kubernetes' replica calculator (`replica_calculator.go`), on our
 /// readings. Every function returns the proposed count and why.
 enum ReplicaCalculator {
-    enum Outcome: Equatable {
-        case propose(Int, String)
+    typealias Message = Decision.Message
+
+    enum Outcome {
+        case propose(Int, Message)
         /// Keeps the current count: the ratio is within tolerance (or the conservative recount says so).
-        case keep(Int, String)
+        case keep(Int, Message)
         /// The rule has nothing to say this tick (a threshold not breached).
-        case abstain(String)
+        case abstain(Message)
         /// The rule's metric could not be used; blocks scale-down.
-        case invalid(String)
+        case invalid(Message)
     }
 
     /// HPA resource `Utilization`: `util = int(Σ values × 100 / Σ limits)` over ready instances that
@@ -23,7 +25,7 @@ enum ReplicaCalculator {
         var unreadyLimits = 0.0, unreadyCount = 0
         for sample in samples {
             guard let limit = sample.limit, limit > 0 else {
-                return .invalid("an instance of \(metric) has no limit, so utilisation is unknown (use a plain-number target for averages)")
+                return .invalid({ "an instance of \(metric) has no limit, so utilisation is unknown (use a plain-number target for averages)" })
             }
             if !sample.ready {
                 unreadyCount += 1
@@ -38,18 +40,19 @@ enum ReplicaCalculator {
             }
         }
         guard readyCount > 0 else {
-            return .invalid(samples.isEmpty ? "no instance reported \(metric)" : "no ready instance reported \(metric)")
+            return .invalid({ samples.isEmpty ? "no instance reported \(metric)" : "no ready instance reported \(metric)" })
         }
         let utilization = truncatedPercent(readyValues, readyLimits)
+        let readyInstances = readyCount
         let ratio = utilization / targetPercent
-        let head = "\(metric) \(fmt(utilization))% of limit vs target \(fmt(targetPercent))%"
+        let head: Message = { "\(metric) \(fmt(utilization))% of limit vs target \(fmt(targetPercent))%" }
         let scaleUpWithUnready = unreadyCount > 0 && ratio > 1
         if !scaleUpWithUnready && missingCount == 0 {
             if tolerance.isWithin(ratio) {
-                return .keep(current, "\(head): ratio \(fmt(ratio)) within tolerance, keep \(current)")
+                return .keep(current, { "\(head()): ratio \(fmt(ratio)) within tolerance, keep \(current)" })
             }
             let proposed = ceilCount(ratio * Double(readyCount))
-            return .propose(proposed, "\(head): ceil(\(fmt(ratio)) × \(readyCount) ready) = \(proposed)")
+            return .propose(proposed, { "\(head()): ceil(\(fmt(ratio)) × \(readyInstances) ready) = \(proposed)" })
         }
         var values = readyValues, limits = readyLimits, counted = readyCount
         var notes: [String] = []
@@ -71,20 +74,21 @@ enum ReplicaCalculator {
             counted += unreadyCount
             notes.append("\(unreadyCount) unready counted at 0")
         }
+        let noteList = notes, countedInstances = counted
         let newUtilization = truncatedPercent(values, limits)
         let newRatio = newUtilization / targetPercent
-        let recount = "\(head) (ratio \(fmt(ratio))); with \(notes.joined(separator: ", ")): \(fmt(newUtilization))%, ratio \(fmt(newRatio))"
+        let recount: Message = { "\(head()) (ratio \(fmt(ratio))); with \(noteList.joined(separator: ", ")): \(fmt(newUtilization))%, ratio \(fmt(newRatio))" }
         if tolerance.isWithin(newRatio) {
-            return .keep(current, "\(recount) within tolerance, keep \(current)")
+            return .keep(current, { "\(recount()) within tolerance, keep \(current)" })
         }
         if (ratio < 1 && newRatio > 1) || (ratio > 1 && newRatio < 1) {
-            return .keep(current, "\(recount) flips direction, keep \(current)")
+            return .keep(current, { "\(recount()) flips direction, keep \(current)" })
         }
         let proposed = ceilCount(newRatio * Double(counted))
         if (newRatio < 1 && proposed > current) || (newRatio > 1 && proposed < current) {
-            return .keep(current, "\(recount): ceil(…) = \(proposed) moves against the ratio, keep \(current)")
+            return .keep(current, { "\(recount()): ceil(…) = \(proposed) moves against the ratio, keep \(current)" })
         }
-        return .propose(proposed, "\(recount): ceil(\(fmt(newRatio)) × \(counted)) = \(proposed)")
+        return .propose(proposed, { "\(recount()): ceil(\(fmt(newRatio)) × \(countedInstances)) = \(proposed)" })
     }
 
     /// HPA `Pods` metric (`AverageValue` over instances): `ratio = average / target`; readiness does
@@ -100,15 +104,16 @@ enum ReplicaCalculator {
                 missing += 1
             }
         }
-        guard count > 0 else { return .invalid("no instance reported \(metric)") }
+        guard count > 0 else { return .invalid({ "no instance reported \(metric)" }) }
+        let reported = count, average = sum / Double(count), missingCount = missing
         let ratio = (sum / Double(count)) / target
-        let head = "\(metric) average \(fmt(sum / Double(count))) vs target \(fmt(target))"
+        let head: Message = { "\(metric) average \(fmt(average)) vs target \(fmt(target))" }
         if missing == 0 {
             if tolerance.isWithin(ratio) {
-                return .keep(current, "\(head): ratio \(fmt(ratio)) within tolerance, keep \(current)")
+                return .keep(current, { "\(head()): ratio \(fmt(ratio)) within tolerance, keep \(current)" })
             }
             let proposed = ceilCount(ratio * Double(count))
-            return .propose(proposed, "\(head): ceil(\(fmt(ratio)) × \(count)) = \(proposed)")
+            return .propose(proposed, { "\(head()): ceil(\(fmt(ratio)) × \(reported)) = \(proposed)" })
         }
         var newSum = sum, newCount = count
         if ratio < 1 {
@@ -118,43 +123,44 @@ enum ReplicaCalculator {
             newCount += missing
         }
         let newRatio = (newSum / Double(newCount)) / target
-        let recount = "\(head) (ratio \(fmt(ratio))); with \(missing) missing recounted: ratio \(fmt(newRatio))"
+        let recounted = newCount
+        let recount: Message = { "\(head()) (ratio \(fmt(ratio))); with \(missingCount) missing recounted: ratio \(fmt(newRatio))" }
         if tolerance.isWithin(newRatio) || (ratio < 1 && newRatio > 1) || (ratio > 1 && newRatio < 1) {
-            return .keep(current, "\(recount), keep \(current)")
+            return .keep(current, { "\(recount()), keep \(current)" })
         }
         let proposed = ceilCount(newRatio * Double(newCount))
         if (newRatio < 1 && proposed > current) || (newRatio > 1 && proposed < current) {
-            return .keep(current, "\(recount): \(proposed) moves against the ratio, keep \(current)")
+            return .keep(current, { "\(recount()): \(proposed) moves against the ratio, keep \(current)" })
         }
-        return .propose(proposed, "\(recount): ceil(\(fmt(newRatio)) × \(newCount)) = \(proposed)")
+        return .propose(proposed, { "\(recount()): ceil(\(fmt(newRatio)) × \(recounted)) = \(proposed)" })
     }
 
     /// HPA External/Object `Value`: `ratio = total / target`, `ceil(ratio × ready)`; from zero
     /// instances `ceil(ratio)` without tolerance (getUsageRatioReplicaCount).
     static func totalValue(_ total: Double, target: Double, current: Int, ready: Int, tolerance: Tolerance, metric: String) -> Outcome {
         let ratio = total / target
-        let head = "\(metric) \(fmt(total)) vs target \(fmt(target))"
+        let head: Message = { "\(metric) \(fmt(total)) vs target \(fmt(target))" }
         if current == 0 {
             let proposed = ceilCount(ratio)
-            return .propose(proposed, "\(head) from zero: ceil(\(fmt(ratio))) = \(proposed)")
+            return .propose(proposed, { "\(head()) from zero: ceil(\(fmt(ratio))) = \(proposed)" })
         }
         if tolerance.isWithin(ratio) {
-            return .keep(current, "\(head): ratio \(fmt(ratio)) within tolerance, keep \(current)")
+            return .keep(current, { "\(head()): ratio \(fmt(ratio)) within tolerance, keep \(current)" })
         }
         let proposed = ceilCount(ratio * Double(ready))
-        return .propose(proposed, "\(head): ceil(\(fmt(ratio)) × \(ready) ready) = \(proposed)")
+        return .propose(proposed, { "\(head()): ceil(\(fmt(ratio)) × \(ready) ready) = \(proposed)" })
     }
 
     /// HPA `AverageValue` on a total: `ratio = total / (perInstance × current)`; outside tolerance
     /// `ceil(total / perInstance)` (GetExternalPerPodMetricReplicas).
     static func perInstance(_ total: Double, target: Double, current: Int, tolerance: Tolerance, metric: String) -> Outcome {
         let ratio = total / (target * Double(current))
-        let head = "\(metric) \(fmt(total)) at \(fmt(target)) per instance"
+        let head: Message = { "\(metric) \(fmt(total)) at \(fmt(target)) per instance" }
         if tolerance.isWithin(ratio) {
-            return .keep(current, "\(head): ratio \(fmt(ratio)) within tolerance, keep \(current)")
+            return .keep(current, { "\(head()): ratio \(fmt(ratio)) within tolerance, keep \(current)" })
         }
         let proposed = ceilCount(total / target)
-        return .propose(proposed, "\(head): ceil(\(fmt(total)) / \(fmt(target))) = \(proposed)")
+        return .propose(proposed, { "\(head()): ceil(\(fmt(total)) / \(fmt(target))) = \(proposed)" })
     }
 
     // MARK: Arithmetic as Kubernetes does it

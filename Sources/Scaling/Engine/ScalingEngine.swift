@@ -36,7 +36,9 @@ private struct Run {
     var reasons: [Decision.Reason] = []
     var proposals: [Decision.Proposal] = []
     var failures: [String: Int] = [:]
-    var observation: [String: Double]?
+    var observation: MetricValues?
+    /// This tick's summary per metric the policy reads (looked up by threshold rules).
+    var summaries = MetricValues()
 
     init(input: DecisionInput) {
         self.input = input
@@ -50,6 +52,9 @@ private struct Run {
     mutating func decide() -> Decision {
         applySchedules()
         readMetrics()
+        // Messages are closures formatted only when read; they capture these copies, not `self`.
+        let current = self.current, lo = self.lo, hi = self.hi
+        let ceilingSchedule = self.ceilingSchedule
 
         // Bounds first, as Kubernetes' reconcileAutoscaler does.
         if current == 0 {
@@ -79,27 +84,31 @@ private struct Run {
         var best: Int?
         var bestRule = ""
         var invalid = 0
-        var firstInvalid = ""
+        var firstInvalid: Decision.Message = { "" }
         var keptWithinTolerance = false
         let ready = readyCount()
         proposals.reserveCapacity(policy.rules.count)
         for rule in policy.rules {
             switch evaluate(rule, ready: ready) {
             case .propose(let n, let why):
-                proposals.append(.init(rule: rule.name, instances: n, reason: why))
+                proposals.append(.init(rule: rule.name, instances: n, lazy: why))
                 if best == nil || n > best! { best = n; bestRule = rule.name }
             case .keep(let n, let why):
-                proposals.append(.init(rule: rule.name, instances: n, reason: why))
+                proposals.append(.init(rule: rule.name, instances: n, lazy: why))
                 if best == nil || n > best! { best = n; bestRule = rule.name; keptWithinTolerance = true }
             case .abstain(let why):
-                proposals.append(.init(rule: rule.name, instances: nil, reason: why))
+                proposals.append(.init(rule: rule.name, instances: nil, lazy: why))
             case .invalid(let why):
-                proposals.append(.init(rule: rule.name, instances: nil, reason: why))
-                if invalid == 0 { firstInvalid = "\(rule.name): \(why)" }
+                proposals.append(.init(rule: rule.name, instances: nil, lazy: why))
+                if invalid == 0 {
+                    let name = rule.name
+                    firstInvalid = { "\(name): \(why())" }
+                }
                 invalid += 1
             }
         }
 
+        let whyInvalid = firstInvalid, invalidCount = invalid, winner = bestRule
         // Fallback after repeated failed reads replaces the metrics' verdict.
         if let fallback = policy.fallback, let (metric, count) = failedLongEnough(fallback) {
             let target = fallback.target(current: current)
@@ -125,7 +134,7 @@ private struct Run {
             }
             guard let best, best > 0 else {
                 reasons.append(.init(invalid > 0 ? .metricsUnavailable : .noRuleFired,
-                                     invalid > 0 ? "no usable metric: \(firstInvalid)" : "no rule proposes instances; stays at 0"))
+                                     invalidCount > 0 ? "no usable metric: \(whyInvalid())" : "no rule proposes instances; stays at 0"))
                 return finish(0, recommendation: invalid > 0 ? nil : 0)
             }
         }
@@ -139,21 +148,22 @@ private struct Run {
 
         // Missing data never causes a scale-down (HPA computeReplicasForMetrics).
         if !policy.rules.isEmpty && invalid == policy.rules.count {
-            reasons.append(.init(.metricsUnavailable, "no rule has a usable metric, holding at \(current): \(firstInvalid)"))
+            reasons.append(.init(.metricsUnavailable, "no rule has a usable metric, holding at \(current): \(whyInvalid())"))
             return finish(current, recommendation: nil)
         }
         let raw = best ?? current
         if invalid > 0 && raw < current {
-            reasons.append(.init(.scaleDownBlocked, "the valid rules propose \(raw), but a scale-down waits for every metric (\(firstInvalid))"))
+            reasons.append(.init(.scaleDownBlocked, "the valid rules propose \(raw), but a scale-down waits for every metric (\(whyInvalid()))"))
             return finish(current, recommendation: nil)
         }
         if best == nil {
-            reasons.append(.init(.noRuleFired, policy.rules.isEmpty ? "the policy has no rules" : "no rule fired; keeping \(current)"))
+            let noRules = policy.rules.isEmpty
+            reasons.append(.init(.noRuleFired, noRules ? "the policy has no rules" : "no rule fired; keeping \(current)"))
         } else if raw == current && keptWithinTolerance {
-            reasons.append(.init(.withinTolerance, "'\(bestRule)' keeps \(current): within tolerance"))
+            reasons.append(.init(.withinTolerance, "'\(winner)' keeps \(current): within tolerance"))
         } else {
             let count = proposals.count { $0.instances != nil }
-            reasons.append(.init(.proposal, "'\(bestRule)' proposes \(raw)" + (count > 1 ? " (the largest of \(count) proposals)" : "")))
+            reasons.append(.init(.proposal, "'\(winner)' proposes \(raw)" + (count > 1 ? " (the largest of \(count) proposals)" : "")))
         }
         return normalize(raw: raw, activating: activating)
     }
@@ -171,7 +181,6 @@ private struct Run {
 
     /// Failure counts and this tick's summaries for every metric the policy reads.
     mutating func readMetrics() {
-        if policy.needsObservations { observation = [:] }
         for rule in policy.rules {
             switch rule.kind {
             case .utilization(let metric, _), .value(let metric, _), .perInstance(let metric, _): note(metric)
@@ -182,6 +191,7 @@ private struct Run {
             note(stz.queueMetric)
             if let active = stz.activeMetric { note(active) }
         }
+        if policy.needsObservations { observation = summaries }
     }
 
     mutating func noteAll(_ condition: ScaleCondition) {
@@ -192,8 +202,9 @@ private struct Run {
     }
 
     mutating func note(_ metric: String) {
+        if summaries[metric] != nil { return }
         if let value = input.metrics[metric]?.summaryValue {
-            observation?[metric] = value
+            summaries[metric] = value
         } else if failures[metric] == nil {
             failures[metric] = (input.history.failures[metric] ?? 0) + 1
         }
@@ -231,8 +242,8 @@ private struct Run {
             case .total(let average)?:
                 // A service-wide average utilisation (what Render reports): HPA's formula on the average.
                 return ReplicaCalculator.totalValue(average, target: target, current: current, ready: ready, tolerance: tolerance(for: rule), metric: metric)
-            case .unavailable(let reason)?: return .invalid("\(metric) unavailable: \(reason)")
-            case nil: return .invalid("\(metric) unavailable: no reading")
+            case .unavailable(let reason)?: return .invalid({ "\(metric) unavailable: \(reason)" })
+            case nil: return .invalid({ "\(metric) unavailable: no reading" })
             }
         case .value(let metric, let target):
             switch input.metrics[metric] {
@@ -240,8 +251,8 @@ private struct Run {
                 return ReplicaCalculator.averageValue(samples, target: target, current: current, tolerance: tolerance(for: rule), metric: metric)
             case .total(let total)?:
                 return ReplicaCalculator.totalValue(total, target: target, current: current, ready: ready, tolerance: tolerance(for: rule), metric: metric)
-            case .unavailable(let reason)?: return .invalid("\(metric) unavailable: \(reason)")
-            case nil: return .invalid("\(metric) unavailable: no reading")
+            case .unavailable(let reason)?: return .invalid({ "\(metric) unavailable: \(reason)" })
+            case nil: return .invalid({ "\(metric) unavailable: no reading" })
             }
         case .perInstance(let metric, let target):
             switch input.metrics[metric] {
@@ -251,11 +262,11 @@ private struct Run {
                 var total = 0.0
                 for sample in samples { total += sample.value ?? 0 }
                 return ReplicaCalculator.perInstance(total, target: target, current: current, tolerance: tolerance(for: rule), metric: metric)
-            case .unavailable(let reason)?: return .invalid("\(metric) unavailable: \(reason)")
-            case nil: return .invalid("\(metric) unavailable: no reading")
+            case .unavailable(let reason)?: return .invalid({ "\(metric) unavailable: \(reason)" })
+            case nil: return .invalid({ "\(metric) unavailable: no reading" })
             }
         case .threshold(let threshold):
-            return Thresholds.evaluate(threshold, input: input, current: current)
+            return Thresholds.evaluate(threshold, summaries: summaries, metrics: input.metrics, observations: input.history.observations, now: input.now, current: current)
         }
     }
 
@@ -281,6 +292,7 @@ private struct Run {
             desired: raw, current: current, recommendations: input.history.recommendations, now: input.now,
             up: policy.scaleUp, down: policy.scaleDown)
         if let stabilizedReason { reasons.append(stabilizedReason) }
+        let lo = self.lo, hi = self.hi, floorSchedule = self.floorSchedule, ceilingSchedule = self.ceilingSchedule
         let floor = Swift.max(lo, hi > 0 ? 1 : 0)
         var (desired, limitReason) = Behavior.limit(
             desired: stabilized, current: current, min: floor, max: hi, events: input.history.events, now: input.now,
@@ -321,13 +333,13 @@ private struct Run {
         return result
     }
 
-    func boundReason(floor: Bool, _ message: String) -> Decision.Reason {
+    func boundReason(floor: Bool, _ message: @autoclosure @escaping Decision.Message) -> Decision.Reason {
         if floor {
-            if let floorSchedule { return .init(.scheduleFloor, "\(message) (schedule '\(floorSchedule)')") }
-            return .init(.currentBelowMin, message)
+            if let floorSchedule { return .init(.scheduleFloor, "\(message()) (schedule '\(floorSchedule)')") }
+            return .init(.currentBelowMin, message())
         }
-        if let ceilingSchedule { return .init(.scheduleCeiling, "\(message) (schedule '\(ceilingSchedule)')") }
-        return .init(.currentAboveMax, message)
+        if let ceilingSchedule { return .init(.scheduleCeiling, "\(message()) (schedule '\(ceilingSchedule)')") }
+        return .init(.currentAboveMax, message())
     }
 
     func finish(_ desired: Int, recommendation: Int?) -> Decision {

@@ -39,38 +39,44 @@ enum Thresholds {
     /// When the current unbroken run of readings satisfying `predicate` began: `now` if only the
     /// current reading is known to satisfy it, earlier as older observations agree. Observations
     /// are oldest first; one where the predicate fails or is unknown ends the run.
-    static func heldSince(now: Date, observations: [ScalingHistory.Observation], _ predicate: ([String: Double]) -> Bool) -> Date {
+    static func heldSince(now: Date, observations: [ScalingHistory.Observation], _ predicate: (borrowing MetricValues) -> Bool) -> Date {
         var since = now
-        for observation in observations.reversed() {
-            if observation.at > now { continue }
-            guard predicate(observation.values) else { break }
-            since = observation.at
+        var index = observations.count - 1
+        while index >= 0 {
+            let at = observations[index].at
+            if at <= now {
+                guard predicate(observations[index].values) else { break }
+                since = at
+            }
+            index -= 1
         }
         return since
     }
 
-    static func evaluate(_ rule: ThresholdRule, input: DecisionInput, current: Int) -> ReplicaCalculator.Outcome {
-        let metrics = input.metrics
-        let now: (String) -> Double? = { metrics[$0]?.summaryValue }
-        switch holds(rule.condition, now) {
+    /// `summaries` holds this tick's value of every metric that has one (``ObservedMetric/summaryValue``).
+    static func evaluate(_ rule: ThresholdRule, summaries: MetricValues, metrics: [String: ObservedMetric], observations: [ScalingHistory.Observation], now: Date, current: Int) -> ReplicaCalculator.Outcome {
+        let condition = rule.condition, step = rule.step, sustain = rule.sustain
+        // Formatted only when read.
+        let seen: Decision.Message = { readings(condition, { summaries[$0] }) }
+        switch holds(condition, { summaries[$0] }) {
         case nil:
-            return .invalid(unavailableDetail(rule.condition, metrics))
+            return .invalid({ unavailableDetail(condition, metrics) })
         case .some(false):
-            return .abstain("\(readings(rule.condition, now)): \(rule.condition.summary) not met")
+            return .abstain({ "\(seen()): \(condition.summary) not met" })
         case .some(true):
-            let target = Swift.max(0, rule.step.apply(to: current))
-            let seen = readings(rule.condition, now)
-            if rule.sustain <= 0 {
-                return .propose(target, "\(seen): \(rule.condition.summary), step \(rule.step) → \(target)")
+            let target = Swift.max(0, step.apply(to: current))
+            if sustain <= 0 {
+                return .propose(target, { "\(seen()): \(condition.summary), step \(step) → \(target)" })
             }
-            let since = heldSince(now: input.now, observations: input.history.observations) { values in
-                holds(rule.condition, { values[$0] }) == true
+            let since = heldSince(now: now, observations: observations) { values in
+                holds(condition, { values[$0] }) == true
             }
-            let held = input.now.timeIntervalSince(since)
-            if held >= rule.sustain {
-                return .propose(target, "\(seen): \(rule.condition.summary) for \(ScalePolicy.formatDuration(held.rounded())) (≥ \(ScalePolicy.formatDuration(rule.sustain))), step \(rule.step) → \(target)")
+            let exact = now.timeIntervalSince(since)
+            let held = exact.rounded()
+            if exact >= sustain {
+                return .propose(target, { "\(seen()): \(condition.summary) for \(ScalePolicy.formatDuration(held)) (≥ \(ScalePolicy.formatDuration(sustain))), step \(step) → \(target)" })
             }
-            return .abstain("\(seen): \(rule.condition.summary) for \(ScalePolicy.formatDuration(held.rounded())) of \(ScalePolicy.formatDuration(rule.sustain)) so far")
+            return .abstain({ "\(seen()): \(condition.summary) for \(ScalePolicy.formatDuration(held)) of \(ScalePolicy.formatDuration(sustain)) so far" })
         }
     }
 

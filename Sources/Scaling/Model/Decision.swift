@@ -17,27 +17,80 @@ public struct Decision: Sendable, Equatable {
         case hold
     }
 
-    /// One step of the explanation: a stable code and a sentence with the numbers.
-    public struct Reason: Sendable, Equatable, Codable {
-        public var code: String
-        public var message: String
+    /// A sentence made when it is read: the engine captures the numbers and formats nothing on the
+    /// hot path (a tick of 1,000 services must stay well under 5 ms).
+    public typealias Message = @Sendable () -> String
 
-        public init(_ code: ReasonCode, _ message: String) {
+    /// One step of the explanation: a stable code and a sentence with the numbers.
+    public struct Reason: Sendable, Equatable, Codable, CustomStringConvertible {
+        public var code: String
+        private var render: Message
+
+        public init(_ code: ReasonCode, _ message: @autoclosure @escaping Message) {
             self.code = code.rawValue
-            self.message = message
+            self.render = message
+        }
+
+        public init(code: String, message: String) {
+            self.code = code
+            self.render = { message }
+        }
+
+        public var message: String { render() }
+        public var description: String { "\(code): \(message)" }
+
+        public static func == (a: Reason, b: Reason) -> Bool { a.code == b.code && a.message == b.message }
+
+        enum CodingKeys: String, CodingKey { case code, message }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            self.init(code: try c.decode(String.self, forKey: .code), message: try c.decode(String.self, forKey: .message))
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(code, forKey: .code)
+            try c.encode(message, forKey: .message)
         }
     }
 
     /// What one rule proposed (`instances == nil`: it abstained or its metric was unavailable).
-    public struct Proposal: Sendable, Equatable, Codable {
+    public struct Proposal: Sendable, Equatable, Codable, CustomStringConvertible {
         public var rule: String
         public var instances: Int?
-        public var reason: String
+        private var render: Message
 
-        public init(rule: String, instances: Int?, reason: String) {
+        public init(rule: String, instances: Int?, reason: @autoclosure @escaping Message) {
             self.rule = rule
             self.instances = instances
-            self.reason = reason
+            self.render = reason
+        }
+
+        init(rule: String, instances: Int?, lazy: @escaping Message) {
+            self.rule = rule
+            self.instances = instances
+            self.render = lazy
+        }
+
+        public var reason: String { render() }
+        public var description: String { "\(rule): \(instances.map(String.init) ?? "-") (\(reason))" }
+
+        public static func == (a: Proposal, b: Proposal) -> Bool { a.rule == b.rule && a.instances == b.instances && a.reason == b.reason }
+
+        enum CodingKeys: String, CodingKey { case rule, instances, reason }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            let reason = try c.decode(String.self, forKey: .reason)
+            self.init(rule: try c.decode(String.self, forKey: .rule), instances: try c.decodeIfPresent(Int.self, forKey: .instances), lazy: { reason })
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(rule, forKey: .rule)
+            try c.encode(instances, forKey: .instances)
+            try c.encode(reason, forKey: .reason)
         }
     }
 
@@ -52,7 +105,7 @@ public struct Decision: Sendable, Equatable {
     public var recommendation: Int?
     /// This tick's metric summaries to remember for sustained thresholds and idle periods; nil when
     /// the policy looks at no earlier readings.
-    public var observation: [String: Double]?
+    public var observation: MetricValues?
     /// Consecutive failed reads per metric after this tick (only metrics with failures).
     public var failures: [String: Int]
     /// How far back the history must reach for this policy, in seconds.
@@ -62,7 +115,7 @@ public struct Decision: Sendable, Equatable {
     public var max: Int
 
     public init(desired: Int, current: Int, reasons: [Reason], proposals: [Proposal], recommendation: Int?,
-                observation: [String: Double]? = nil, failures: [String: Int] = [:], historyWindow: Double = 0,
+                observation: MetricValues? = nil, failures: [String: Int] = [:], historyWindow: Double = 0,
                 min: Int, max: Int) {
         self.desired = desired
         self.current = current

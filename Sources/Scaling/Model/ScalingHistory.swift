@@ -35,12 +35,16 @@ public struct ScalingHistory: Sendable, Equatable, Codable {
 
     public struct Observation: Sendable, Equatable, Codable {
         public var at: Date
-        /// Metric summaries (``ObservedMetric/summaryValue``); an absent key was unavailable.
-        public var values: [String: Double]
+        /// Metric summaries (``ObservedMetric/summaryValue``); an absent name was unavailable.
+        public var values: MetricValues
 
-        public init(at: Date, values: [String: Double]) {
+        public init(at: Date, values: MetricValues) {
             self.at = at
             self.values = values
+        }
+
+        public init(at: Date, values: [String: Double]) {
+            self.init(at: at, values: MetricValues(values))
         }
     }
 
@@ -109,5 +113,63 @@ public struct ScalingHistory: Sendable, Equatable, Codable {
         let firstRecent = items.firstIndex(where: isRecent) ?? items.count
         let drop = Swift.max(0, firstRecent - extra)
         if drop > 0 { items.removeFirst(drop) }
+    }
+}
+
+/// A few metric values by name: what one observation remembers. A small array, not a dictionary:
+/// sustained rules look values up in every observation of their window, and comparing short names
+/// is far cheaper than hashing them. Encodes as a JSON object (`{"cpu": 0.8}`).
+public struct MetricValues: Sendable, Equatable, Codable, ExpressibleByDictionaryLiteral, CustomStringConvertible {
+    public struct Entry: Sendable, Equatable {
+        public var name: String
+        public var value: Double
+    }
+
+    public private(set) var entries: [Entry]
+
+    public init() {
+        entries = []
+    }
+
+    public init(_ values: [String: Double]) {
+        entries = values.sorted { $0.key < $1.key }.map { Entry(name: $0.key, value: $0.value) }
+    }
+
+    public init(dictionaryLiteral elements: (String, Double)...) {
+        entries = []
+        for (name, value) in elements { self[name] = value }
+    }
+
+    public subscript(name: String) -> Double? {
+        get {
+            for entry in entries where entry.name == name { return entry.value }
+            return nil
+        }
+        set {
+            if let index = entries.firstIndex(where: { $0.name == name }) {
+                if let newValue { entries[index].value = newValue } else { entries.remove(at: index) }
+            } else if let newValue {
+                if entries.isEmpty { entries.reserveCapacity(6) }
+                entries.append(Entry(name: name, value: newValue))
+            }
+        }
+    }
+
+    public var isEmpty: Bool { entries.isEmpty }
+    public var count: Int { entries.count }
+    public var dictionary: [String: Double] { Dictionary(entries.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a }) }
+    public var description: String { dictionary.description }
+
+    public static func == (a: MetricValues, b: MetricValues) -> Bool {
+        a.count == b.count && a.entries.allSatisfy { b[$0.name] == $0.value }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        self.init(try decoder.singleValueContainer().decode([String: Double].self))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(dictionary)
     }
 }
