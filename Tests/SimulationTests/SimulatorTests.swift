@@ -107,6 +107,15 @@ struct SimulatorTests {
         #expect(hpa.instanceHours >= 30 * 10 / 3600)
     }
 
+    @Test func optimumScalesToZeroWhenTheBoundsAllowIt() {
+        let model = Self.model(boot: 10, min: 0)
+        let demand = [10.0, 0, 0, 0, 0, 0, 10].map { model.demand(arrivals: $0) }
+        let schedule = OfflineOptimum.schedule(demand: demand, model: model)
+        // The instance stops after the first interval and a new one boots one interval ahead.
+        #expect(schedule.ready == [1, 0, 0, 0, 0, 0, 1])
+        #expect(schedule.count == [1, 0, 0, 0, 0, 1, 1])
+    }
+
     @Test func hpaSettlesNearItsTarget() throws {
         // A constant 50 per interval from 1 instance: HPA climbs until utilisation is within 10 % of 70 %.
         let arrivals = [Double](repeating: 50, count: 200)

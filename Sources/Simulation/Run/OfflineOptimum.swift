@@ -30,7 +30,7 @@ public enum OfflineOptimum {
 
     public static func schedule(demand rawDemand: [Int], model: ServiceModel) -> Schedule {
         let n = rawDemand.count
-        let floorCount = Swift.max(model.min, 1)
+        let floorCount = model.min   // 0 with scale to zero: an idle interval needs no instance
         var demand = rawDemand
         for k in 0..<n { demand[k] = Swift.min(model.max, Swift.max(floorCount, demand[k])) }
         let initial = initialCount(demand: rawDemand, model: model)
