@@ -81,7 +81,7 @@ enum CLI {
         let dir = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let big = dir.appendingPathComponent("big.yaml")
-        FileManager.default.createFile(atPath: big.path, contents: Data(count: 50 * 1024 * 1024))
+        #expect(FileManager.default.createFile(atPath: big.path, contents: Data(count: 50 * 1024 * 1024)))
         let cases: [(String, String)] = [
             (dir.path, "Not a file"),
             (dir.appendingPathComponent("missing.yaml").path, "File not found"),
