@@ -20,8 +20,8 @@ struct DecideCommand: AsyncParsableCommand {
             and --service the policy, bounds and caps come from the blueprint instead. See docs/policies.md.
             """)
 
-    @Option(name: .long, help: "The input file, or - for standard input.")
-    var input: String = "-"
+    @Option(name: .long, help: "The input file (JSON or YAML), or - for standard input.")
+    var input: String
 
     @Option(name: .long, help: "A blueprint to take the policy, bounds and caps from (with --env and --service).")
     var blueprint: String?
