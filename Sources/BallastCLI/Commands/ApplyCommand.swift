@@ -1,9 +1,211 @@
 import ArgumentParser
+import Blueprint
+import Foundation
+import Hosting
+import Planning
+import Reports
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
+/// `ballast apply`: make the hosting match the blueprint, or carry out a saved plan exactly.
 struct ApplyCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "apply", abstract: "Make the hosting match the blueprint (not built yet).")
+    static let configuration = CommandConfiguration(
+        commandName: "apply",
+        abstract: "Make the hosting match the blueprint (or apply a saved plan file).",
+        discussion: """
+            ballast apply BLUEPRINT --env NAME   plans, shows the plan and asks for `yes` (unless --auto-approve).
+            ballast apply PLANFILE               applies exactly a plan saved with `plan --out`, refusing it when stale.
+            The state is locked for the whole run; a second apply waits --lock-timeout seconds, then fails naming the holder.
+            """)
+
+    @OptionGroup var options: BlueprintOptions
+    @OptionGroup var target: TargetOptions
+
+    @Flag(name: .long, help: "Do not ask for confirmation.")
+    var autoApprove = false
+
+    @Option(name: .long, help: "How many changes run at once.")
+    var parallelism: Int = 10
+
+    @Flag(name: .long, help: "Destroy managed resources that are no longer in the blueprint.")
+    var allowDelete = false
+
+    @Flag(name: .long, help: "Accept a monthly cost increase above the maxMonthlyIncrease guardrail.")
+    var allowCostIncrease = false
+
+    @Option(name: .long, help: "Seconds to wait for the state lock.")
+    var lockTimeout: Double = 0
+
+    func validate() throws {
+        if parallelism < 1 { throw ValidationError("--parallelism must be at least 1.") }
+    }
 
     func run() async throws {
-        throw ValidationError("`ballast apply` is not built yet.")
+        let saved = options.env == nil ? try? PlanSession.read(options.blueprint) : nil
+        if let saved { return try await applySaved(saved, file: options.blueprint) }
+
+        let planOptions = PlanOptions(mode: .normal, allowDelete: allowDelete, allowCostIncrease: allowCostIncrease)
+        let session = try makeSession(options, target)
+        let lock = try await acquireLock(session.store)
+        defer { lock.release() }
+        let state: BallastState?
+        let plan: Plan
+        do {
+            state = try session.store.load()
+            plan = try await session.plan(state: state, options: planOptions)
+        } catch {
+            printError("Error: \(error)\n\nPlanning failed.")
+            throw ExitCode(1)
+        }
+        try emit(PlanReport(plan).text(), to: nil)
+        guard plan.isApplyable else { throw ExitCode(1) }
+        guard plan.hasChanges else { return }
+        if !autoApprove {
+            say("\nDo you want to perform these actions?\n  Ballast will perform the actions described above.\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: ", newline: false)
+            guard readLine(strippingNewline: true) == "yes" else {
+                printError("\nApply cancelled.")
+                throw ExitCode(1)
+            }
+        }
+        say("")
+        try await execute(plan, session: session, state: state)
+    }
+
+    private func applySaved(_ saved: SavedPlan, file: String) async throws {
+        var arguments = [saved.blueprint, "--env", saved.plan.environment]
+        if let catalog = saved.catalog { arguments += ["--catalog", catalog] }
+        if let policies = saved.policies { arguments += ["--policies", policies] }
+        var targetArguments: [String] = []
+        if let sandbox = saved.sandbox { targetArguments += ["--sandbox", sandbox] }
+        if let state = saved.state ?? target.state { targetArguments += ["--state", state] }
+        let blueprintOptions = try BlueprintOptions.parse(arguments)
+        var savedTarget = try TargetOptions.parse(targetArguments)
+        if saved.sandbox == nil { savedTarget.sandbox = [] }
+        let session = try makeSession(blueprintOptions, savedTarget, sandboxDirectory: saved.sandbox)
+        guard saved.plan.mode == .normal else { throw CLIError("refresh-only plans cannot be applied yet; run `ballast plan --refresh-only` to see the drift.") }
+        let lock = try await acquireLock(session.store)
+        defer { lock.release() }
+        let state = try session.store.load()
+        let current: Plan
+        do {
+            current = try await session.plan(state: state, options: saved.options)
+        } catch {
+            printError("Error: \(error)")
+            throw ExitCode(1)
+        }
+        if let reason = SavedPlan.staleness(of: saved.plan, state: state, actualFingerprint: current.actualFingerprint) {
+            printError("Error: \(reason)\n\nThe plan file '\(file)' can no longer be applied. Run `ballast plan` again.")
+            throw ExitCode(1)
+        }
+        guard saved.plan.isApplyable else { throw CLIError("the saved plan has errors and cannot be applied") }
+        guard saved.plan.hasChanges else {
+            say("No changes. Your infrastructure matches the configuration.")
+            return
+        }
+        try await execute(saved.plan, session: session, state: state)
+    }
+
+    private func makeSession(_ options: BlueprintOptions, _ target: TargetOptions, sandboxDirectory: String? = nil) throws -> PlanSession {
+        do {
+            return try PlanSession(options: options, target: target, sandboxOverride: sandboxDirectory)
+        } catch let exit as ExitCode {
+            throw exit
+        }
+    }
+
+    private func acquireLock(_ store: any StateStore) async throws -> StateLock {
+        do {
+            return try await store.lock(operation: "apply", timeout: lockTimeout)
+        } catch let error as StateStoreError {
+            printError("Error: \(error.message)\n\nBallast acquires a state lock so that two applies cannot interleave.\n\(error.holder?.description ?? "")")
+            throw ExitCode(1)
+        }
+    }
+
+    private func execute(_ plan: Plan, session: PlanSession, state: BallastState?) async throws {
+        guard let owner = plan.ownerId else { throw CLIError("the plan names no workspace to create resources in") }
+        let start = state ?? BallastState(lineage: UUID().uuidString.lowercased(), project: plan.project, environment: plan.environment)
+        let executor = PlanExecutor(provider: session.provider, ownerId: owner, parallelism: parallelism)
+        let printer = ProgressPrinter(total: plan.actionable.count)
+        let store = session.store
+        let report = await executor.apply(plan, state: start, save: { try store.save($0) }, progress: { printer.handle($0) })
+        printer.finish()
+        if report.succeeded {
+            say("\n" + report.completionLine)
+            return
+        }
+        var lines = ["", "Error: Apply failed: not every change was carried out.", ""]
+        for entry in report.entries {
+            switch entry.status {
+            case .done: lines.append("  done           \(entry.change.address)")
+            case .failed(let message): lines.append("  failed         \(entry.change.address): \(message)")
+            case .notAttempted: lines.append("  not attempted  \(entry.change.address)")
+            }
+        }
+        if let stateError = report.stateError { lines.append("\nError: the state could not be written: \(stateError)") }
+        lines.append("")
+        lines.append(report.completionLine)
+        lines.append("The state at \(store.location) records what was done; run `ballast apply` again to converge.")
+        printError(lines.joined(separator: "\n"))
+        throw ExitCode(1)
+    }
+}
+
+/// Writes to standard output unbuffered, in order with the progress lines.
+private func say(_ text: String, newline: Bool = true) {
+    FileHandle.standardOutput.write(Data((newline ? text + "\n" : text).utf8))
+}
+
+/// Progress lines as Terraform prints them; on a terminal, a live status line under them.
+final class ProgressPrinter: @unchecked Sendable {
+    private let lock = NSLock()
+    private let total: Int
+    private var done = 0
+    private var running = 0
+    private var failed = 0
+    private let live = isatty(STDOUT_FILENO) != 0
+
+    init(total: Int) {
+        self.total = total
+    }
+
+    static func verbs(_ action: ResourceChange.Action) -> (String, String) {
+        switch action {
+        case .create: return ("Creating...", "Creation complete")
+        case .update, .scale: return ("Modifying...", "Modifications complete")
+        case .replace: return ("Replacing...", "Replacement complete")
+        case .delete: return ("Destroying...", "Destruction complete")
+        case .import: return ("Importing...", "Import complete")
+        case .noOp: return ("", "")
+        }
+    }
+
+    func handle(_ event: ApplyEvent) {
+        lock.withLock {
+            let line: String
+            switch event {
+            case .started(let change):
+                running += 1
+                line = "\(change.address): \(Self.verbs(change.action).0)" + (change.id.map { " [id=\($0)]" } ?? "")
+            case .completed(let change, let id, let seconds):
+                running -= 1
+                done += 1
+                line = "\(change.address): \(Self.verbs(change.action).1) after \(Int(seconds.rounded()))s" + (id.map { " [id=\($0)]" } ?? "")
+            case .failed(let change, let message):
+                running -= 1
+                failed += 1
+                line = "\(change.address): Failed: \(message)"
+            }
+            var text = live ? "\r\u{1B}[K" + line + "\n" : line + "\n"
+            if live { text += "  [\(done)/\(total) done, \(running) running, \(failed) failed]" }
+            FileHandle.standardOutput.write(Data(text.utf8))
+        }
+    }
+
+    func finish() {
+        if live { FileHandle.standardOutput.write(Data("\r\u{1B}[K".utf8)) }
     }
 }

@@ -1,9 +1,188 @@
 import ArgumentParser
+import Blueprint
+import Foundation
+import Hosting
+import Planning
+import Reports
 
+/// `ballast plan`: what apply would change, field by field, and what it would cost.
 struct PlanCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "plan", abstract: "Show what apply would change and what it would cost (not built yet).")
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "Show what apply would change and what it would cost.",
+        discussion: """
+            Reads the actual resources (list calls, 100 a page; env vars only for services that may have changed),
+            compares them with the blueprint's environment and prints the changes in dependency order.
+            With --detailed-exitcode: 0 no changes, 1 error, 2 changes.
+            """)
+
+    @OptionGroup var options: BlueprintOptions
+    @OptionGroup var target: TargetOptions
+
+    @Option(name: .long, help: "Output format: text, json or markdown.")
+    var format: PlanFormat = .text
+
+    @Option(name: .long, help: "Save the plan to FILE for `ballast apply FILE`.")
+    var out: String?
+
+    @Flag(name: .long, help: "Exit 0 when there are no changes, 1 on error, 2 when there are changes.")
+    var detailedExitcode = false
+
+    @Flag(name: .long, help: "Only report what changed outside Ballast since the last apply (drift).")
+    var refreshOnly = false
+
+    @Flag(name: .long, help: "Destroy managed resources that are no longer in the blueprint.")
+    var allowDelete = false
+
+    @Flag(name: .long, help: "Accept a monthly cost increase above the maxMonthlyIncrease guardrail.")
+    var allowCostIncrease = false
+
+    enum PlanFormat: String, ExpressibleByArgument, CaseIterable { case text, json, markdown }
 
     func run() async throws {
-        throw ValidationError("`ballast plan` is not built yet.")
+        let planOptions = PlanOptions(mode: refreshOnly ? .refreshOnly : .normal, allowDelete: allowDelete, allowCostIncrease: allowCostIncrease)
+        let session: PlanSession
+        let plan: Plan
+        do {
+            session = try PlanSession(options: options, target: target)
+            plan = try await session.plan(state: try session.store.load(), options: planOptions)
+        } catch let exit as ExitCode {
+            throw exit
+        } catch {
+            printError("Error: \(error)\n\nPlanning failed.")
+            throw ExitCode(1)
+        }
+        let report = PlanReport(plan)
+        switch format {
+        case .text: try emit(report.text(), to: nil)
+        case .json: try emit(report.json(), to: nil)
+        case .markdown: try emit(report.markdown(), to: nil)
+        }
+        guard plan.isApplyable else {
+            if format != .text { printError(PlanSession.problems(plan)) }
+            throw ExitCode(1)
+        }
+        if let out {
+            let saved = SavedPlan(plan: plan, options: planOptions, blueprint: options.blueprint, catalog: options.catalog,
+                                  policies: options.policies, state: target.state, sandbox: session.sandboxDirectory)
+            try PlanSession.write(saved, to: out)
+            if format == .text {
+                try emit("\nSaved the plan to: \(out)\n\nTo perform exactly these actions, run the following command to apply:\n    ballast apply \"\(out)\"", to: nil)
+            }
+        } else if format == .text, plan.hasChanges, plan.mode == .normal {
+            try emit("\nNote: You didn't use the --out option to save this plan, so Ballast can't guarantee to take exactly these actions if you run \"ballast apply\" now.", to: nil)
+        }
+        if detailedExitcode, plan.hasChanges { throw ExitCode(2) }
+    }
+}
+
+/// Where plan and apply read the actual state from, and where Ballast's state lives.
+struct TargetOptions: ParsableArguments {
+    @Option(name: .long, parsing: .upToNextOption,
+            help: ArgumentHelp("Use the sandbox in DIR (default .ballast/sandbox) instead of Render.", valueName: "DIR"))
+    var sandbox: [String] = []
+
+    @Option(name: .long, help: "The state file (default .ballast/state/<project>.<env>.json).")
+    var state: String?
+
+    var usesSandbox: Bool { !sandbox.isEmpty || CommandLine.arguments.contains("--sandbox") }
+
+    func validate() throws {
+        if sandbox.count > 1 { throw ValidationError("--sandbox takes at most one directory.") }
+        if let state, state.hasPrefix("redis://") {
+            throw ValidationError("--state redis://… is not supported yet; use a state file path.")
+        }
+    }
+}
+
+/// One planning run: the resolved environment, the provider, the state store, and the plan.
+struct PlanSession {
+    let workspace: Workspace
+    let desired: ResolvedEnvironment
+    let provider: any HostingProvider
+    let store: LocalStateStore
+    let sandboxDirectory: String?
+
+    init(options: BlueprintOptions, target: TargetOptions, sandboxOverride: String? = nil) throws {
+        workspace = Workspace.load(options)
+        desired = try workspace.requireResolved(options.env)
+        if target.usesSandbox || sandboxOverride != nil {
+            let directory = sandboxOverride ?? target.sandbox.first ?? Sandbox.defaultDirectory
+            provider = try Sandbox(directory: directory)
+            sandboxDirectory = directory
+        } else {
+            do {
+                provider = try RenderProvider.fromEnvironment()
+            } catch {
+                throw CLIError("\(error)\nSet RENDER_API_KEY (and RENDER_API_URL for `ballast sandbox serve`), or pass --sandbox.")
+            }
+            sandboxDirectory = nil
+        }
+        store = target.state.map { LocalStateStore(path: $0) } ?? LocalStateStore(project: desired.project, environment: desired.environment)
+    }
+
+    /// The process environment's values of the secrets the environment refers to.
+    var secrets: [String: String] {
+        let environment = ProcessInfo.processInfo.environment
+        var found: [String: String] = [:]
+        for service in desired.services {
+            for variable in service.env {
+                if case .secret(let name) = variable.value, let value = environment[name] { found[name] = value }
+            }
+        }
+        return found
+    }
+
+    var guardrails: [GuardrailSet] {
+        desired.guardrails.compactMap { workspace.policies.guardrails[$0] }
+    }
+
+    /// Reads the actual state and plans against `state`.
+    func plan(state: BallastState?, options: PlanOptions) async throws -> Plan {
+        let reader = ActualStateReader(provider: provider)
+        let owner = try await reader.resolveOwner(desired, fallbackToFirst: sandboxDirectory != nil || PlanSession.pointsAtLocalSandbox)
+        let secrets = self.secrets
+        let actual = try await reader.read(desired: desired, state: state, ownerId: owner, secrets: secrets, mode: options.mode)
+        return Planner.plan(PlanInput(desired: desired, actual: actual, state: state, catalog: workspace.catalog, guardrails: guardrails,
+                                      secrets: secrets, options: options, now: Date()))
+    }
+
+    /// `RENDER_API_URL` on this machine: a `ballast sandbox serve`, whose workspace is its own.
+    static var pointsAtLocalSandbox: Bool {
+        guard let url = ProcessInfo.processInfo.environment["RENDER_API_URL"].flatMap(URL.init(string:)), let host = url.host else { return false }
+        return host == "127.0.0.1" || host == "localhost" || host == "::1"
+    }
+
+    static func problems(_ plan: Plan) -> String {
+        var lines: [String] = []
+        for violation in plan.violations { lines.append("Error: guardrail \(violation.rule) broken by \(violation.resource): \(violation.message)") }
+        for error in plan.errors { lines.append("Error: \(error)") }
+        return lines.joined(separator: "\n")
+    }
+
+    static func write(_ saved: SavedPlan, to path: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        do {
+            try encoder.encode(saved).write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch {
+            throw CLIError("cannot write the plan to '\(path)': \(error.localizedDescription)")
+        }
+    }
+
+    static func read(_ path: String) throws -> SavedPlan {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        guard let data = FileManager.default.contents(atPath: path) else { throw CLIError("cannot read the plan file '\(path)'") }
+        do {
+            let saved = try decoder.decode(SavedPlan.self, from: data)
+            guard saved.kind == SavedPlan.kind else { throw CLIError("'\(path)' is not a Ballast plan file") }
+            return saved
+        } catch let error as CLIError {
+            throw error
+        } catch {
+            throw CLIError("'\(path)' is not a Ballast plan file this version can read: \(error)")
+        }
     }
 }
