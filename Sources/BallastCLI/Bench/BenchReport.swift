@@ -172,7 +172,8 @@ enum BenchMachine {
     }
 }
 
-/// Wall-clock timing on the monotonic clock.
+/// Wall-clock timing on the monotonic clock, and the process's CPU time (which other work on a
+/// busy machine does not inflate).
 enum Stopwatch {
     /// Seconds `body` took, and what it returned.
     static func time<T>(_ body: () throws -> T) rethrows -> (seconds: Double, value: T) {
@@ -192,14 +193,37 @@ enum Stopwatch {
         return Double(parts.seconds) + Double(parts.attoseconds) / 1e18
     }
 
-    /// The best (least) of `runs` timings: the figure least disturbed by other work on the machine.
-    static func best<T>(of runs: Int, _ body: () throws -> T) rethrows -> (seconds: Double, value: T) {
-        var best = try time(body)
-        for _ in 1..<max(1, runs) {
-            let next = try time(body)
-            if next.seconds < best.seconds { best = next }
+    /// CPU seconds this process has used (all threads).
+    static func processCPU() -> Double {
+        var spec = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &spec)
+        return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
+    }
+
+    /// One measurement: the best wall time and the best CPU time of several runs.
+    struct Best<T> {
+        var seconds: Double
+        var cpu: Double
+        var value: T
+    }
+
+    /// The best (least) of `runs` timings, wall and CPU separately: the figures least disturbed by
+    /// other work on the machine.
+    static func best<T>(of runs: Int, _ body: () throws -> T) rethrows -> Best<T> {
+        var result: Best<T>?
+        for _ in 0..<max(1, runs) {
+            let cpuStart = processCPU()
+            let run = try time(body)
+            let cpu = processCPU() - cpuStart
+            if var best = result {
+                best.seconds = min(best.seconds, run.seconds)
+                best.cpu = min(best.cpu, cpu)
+                result = best
+            } else {
+                result = Best(seconds: run.seconds, cpu: cpu, value: run.value)
+            }
         }
-        return best
+        return result!
     }
 }
 

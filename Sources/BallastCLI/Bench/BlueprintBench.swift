@@ -16,11 +16,13 @@ struct BlueprintBench {
     var policiesFolder: String
     var libyamlTool: String?
     var keepFolder: String?
+    /// Services per shared pair of datastores (nil: the generator's default).
+    var groupSize: Int?
 
     func run() throws -> BenchReport {
         var report = BenchReport(bench: "blueprint", columns: [
-            "services", "file MB", "libyaml s", "YAMLReader s", "parse s", "validate s", "x libyaml",
-            "validate µs/svc", "show s", "peak MB", "cmd s", "cmd peak MB", "cmd exit",
+            "services", "file MB", "libyaml ms", "YAMLReader ms", "parse ms", "validate ms", "validate CPU ms", "x libyaml",
+            "µs/service", "show ms", "peak MB", "cmd s", "cmd peak MB", "cmd exit",
         ])
         let policies = Workspace.loadPolicies(policiesFolder)
         guard !policies.scale.isEmpty else {
@@ -33,8 +35,9 @@ struct BlueprintBench {
         var perService: [(Int, Double)] = []
         var worstRatio: (Int, Double)?
         for size in sizes {
+            let generator = BlueprintGenerator(services: size, groupSize: groupSize ?? BlueprintGenerator.defaultGroupSize)
             let path = (folder as NSString).appendingPathComponent("bench-\(size).yaml")
-            try Data(BlueprintGenerator(services: size).yaml().utf8).write(to: URL(fileURLWithPath: path))
+            try Data(generator.yaml().utf8).write(to: URL(fileURLWithPath: path))
             let fileBytes = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue ?? 0
 
             let libyaml = try libyamlTool.map { try Self.libyamlSeconds(tool: $0, file: path, runs: runs) }
@@ -53,8 +56,8 @@ struct BlueprintBench {
             }
             let peak = BenchMachine.peakRSS()
             if validate.value.hasErrors {
-                let first = validate.value.items.first.map { "\($0.summary): \($0.detail)" } ?? ""
-                report.note("\(size) services: the generated blueprint has errors (\(first)); figures are not comparable")
+                let first = validate.value.items.first { $0.severity == .error }.map { "\($0.summary): \($0.detail)" } ?? ""
+                report.note("\(size) services: the generated blueprint has errors (\(first.prefix(160))…)")
             }
 
             guard case .success(let bytes) = SourceFiles.read(path, what: "blueprint") else {
@@ -71,23 +74,25 @@ struct BlueprintBench {
 
             let command = try ChildProcess.run([ChildProcess.currentExecutable, "validate", path, "--policies", policiesFolder])
 
-            let ratio = libyaml.map { validate.seconds / $0 }
+            let ratio = libyaml.map { validate.cpu / $0.cpu }
             if let ratio, worstRatio == nil || ratio > worstRatio!.1 { worstRatio = (size, ratio) }
-            perService.append((size, validate.seconds / Double(size) * 1e6))
+            perService.append((size, validate.cpu / Double(size) * 1e6))
             report.add([
                 .int(size), .number(Double(fileBytes) / 1_048_576, digits: 2),
-                libyaml.map { .number($0, digits: 4) } ?? .text("-"),
-                .number(reader.seconds, digits: 4), .number(parse.seconds, digits: 4),
-                .number(validate.seconds, digits: 4), ratio.map { .number($0, digits: 1) } ?? .text("-"),
-                .number(validate.seconds / Double(size) * 1e6, digits: 1),
-                .number(show.seconds, digits: 4), BenchMachine.megabytes(peak),
-                .number(command.seconds, digits: 3), BenchMachine.megabytes(command.peakRSS), .int(Int(command.exitCode)),
+                libyaml.map { .number($0.cpu * 1000, digits: 1) } ?? .text("-"),
+                .number(reader.cpu * 1000, digits: 1), .number(parse.cpu * 1000, digits: 1),
+                .number(validate.seconds * 1000, digits: 1), .number(validate.cpu * 1000, digits: 1),
+                ratio.map { .number($0, digits: 1) } ?? .text("-"),
+                .number(validate.cpu / Double(size) * 1e6, digits: 1),
+                .number(show.cpu * 1000, digits: 1), BenchMachine.megabytes(peak),
+                .number(command.seconds, digits: 2), BenchMachine.megabytes(command.peakRSS), .int(Int(command.exitCode)),
             ])
         }
 
-        report.note("libyaml s: scripts/bench-libyaml.c, libyaml's event parse alone from memory; YAMLReader s: libyaml events + our node tree with marks")
-        report.note("validate s: read + Blueprint.parse + validateAll (both environments resolved and checked); show s: resolve production + DesiredStateReport.json()")
-        report.note("in-process times are the best of \(runs); peak MB is this process's VmHWM during validate (reset before); cmd = `ballast validate FILE` as a child process (wall time incl. start-up, ru_maxrss)")
+        report.note("services in threes (Node API, Python AI service, BullMQ worker) with env vars, uses, overlays and production scaling; every \(groupSize ?? BlueprintGenerator.defaultGroupSize) services share a Key Value and a Supabase Postgres")
+        report.note("libyaml: scripts/bench-libyaml.c, libyaml's event parse alone from memory; YAMLReader: libyaml events + our node tree with marks; parse: Blueprint.parse")
+        report.note("validate: read + Blueprint.parse + validateAll (both environments resolved and checked); show: resolve production + DesiredStateReport.json()")
+        report.note("best of \(runs) runs; ms columns are CPU time except `validate ms` (wall); x libyaml = validate CPU / libyaml CPU; peak MB = VmHWM during validate (reset before); cmd = `ballast validate FILE` as a child process (wall incl. start-up, ru_maxrss)")
         if let worstRatio {
             let met = worstRatio.1 <= 5
             report.note("target validate within 5x libyaml alone: \(met ? "met" : "MISSED") (worst \(BenchFormat.fixed(worstRatio.1, digits: 1))x at \(worstRatio.0) services)")
@@ -95,7 +100,7 @@ struct BlueprintBench {
             report.note("libyaml baseline not run: pass --libyaml PATH (scripts/bench builds it from scripts/bench-libyaml.c)")
         }
         if let first = perService.first, let last = perService.last, perService.count > 1 {
-            report.note("linearity: validate \(BenchFormat.fixed(first.1, digits: 1)) µs/service at \(first.0), \(BenchFormat.fixed(last.1, digits: 1)) µs/service at \(last.0) (ratio \(BenchFormat.fixed(last.1 / first.1, digits: 2)); 1.0 is linear)")
+            report.note("growth: validate \(BenchFormat.fixed(first.1, digits: 1)) µs/service at \(first.0), \(BenchFormat.fixed(last.1, digits: 1)) µs/service at \(last.0) (ratio \(BenchFormat.fixed(last.1 / first.1, digits: 2)); 1.0 is linear)")
         }
         return report
     }
@@ -106,12 +111,13 @@ struct BlueprintBench {
         return folder
     }
 
-    /// Runs the C baseline: its output is "<seconds> <events>".
-    static func libyamlSeconds(tool: String, file: String, runs: Int) throws -> Double {
+    /// Runs the C baseline: its output is "<wall seconds> <cpu seconds> <events>".
+    static func libyamlSeconds(tool: String, file: String, runs: Int) throws -> (wall: Double, cpu: Double) {
         let result = try ChildProcess.run([tool, file, String(runs)])
-        guard result.exitCode == 0, let first = result.output.split(separator: " ").first, let seconds = Double(first) else {
+        let fields = result.output.split(whereSeparator: \.isWhitespace).compactMap { Double($0) }
+        guard result.exitCode == 0, fields.count >= 2 else {
             throw CLIError("the libyaml baseline '\(tool)' failed (exit \(result.exitCode)); build it with scripts/bench")
         }
-        return seconds
+        return (fields[0], fields[1])
     }
 }

@@ -13,7 +13,9 @@ struct BlueprintGenerator {
     /// Bumped to change every service (its start command and a `RELEASE` env var), for `ballast bench apply`.
     var revision = 0
     /// Services per pair of shared datastores.
-    var groupSize = 50
+    var groupSize = BlueprintGenerator.defaultGroupSize
+
+    static let defaultGroupSize = 50
 
     var groups: Int { (services + groupSize - 1) / groupSize }
 

@@ -10,7 +10,7 @@ struct BenchCommand: AsyncParsableCommand {
         commandName: "bench",
         abstract: "Run the built-in benchmarks (use a release build).",
         discussion: """
-        Each bench prints its measurements and the machine's core count. Results and the exact
+        Each bench prints its measurements and the machine's core count. Results and the exact \
         commands are in docs/benchmarks.md; scripts/bench runs them all into bench-out/.
         """,
         subcommands: [Blueprint.self, Engine.self, Redis.self, PlanScale.self, ApplyScale.self, ControllerLoop.self]
@@ -62,11 +62,14 @@ struct BenchCommand: AsyncParsableCommand {
         @Option(help: "Keep the generated blueprints in this folder instead of a temporary one.")
         var keep: String?
 
+        @Option(name: .customLong("group-size"), help: "Services per shared Key Value + Postgres pair (default 50).")
+        var groupSize: Int?
+
         @OptionGroup var common: Common
 
         func run() async throws {
             let bench = BlueprintBench(sizes: try BenchCommand.sizes(sizes), runs: max(1, runs), policiesFolder: policies,
-                                       libyamlTool: libyaml, keepFolder: keep)
+                                       libyamlTool: libyaml, keepFolder: keep, groupSize: groupSize.map { max(1, $0) })
             try common.emit(try bench.run())
         }
     }
