@@ -137,9 +137,9 @@ enum ReplicaCalculator {
 
     /// HPA External/Object `Value`: `ratio = total / target`, `ceil(ratio × ready)`; from zero
     /// instances `ceil(ratio)` without tolerance (getUsageRatioReplicaCount).
-    static func totalValue(_ total: Double, target: Double, current: Int, ready: Int, tolerance: Tolerance, metric: String) -> Outcome {
+    static func totalValue(_ total: Double, target: Double, current: Int, ready: Int, tolerance: Tolerance, metric: String, percent: Bool = false) -> Outcome {
         let ratio = total / target
-        let head: Message = { "\(metric) \(fmt(total)) vs target \(fmt(target))" }
+        let head: Message = { percent ? "\(metric) \(pct(total)) vs target \(pct(target))" : "\(metric) \(fmt(total)) vs target \(fmt(target))" }
         if current == 0 {
             let proposed = ceilCount(ratio)
             return .propose(proposed, { "\(head()) from zero: ceil(\(fmt(ratio))) = \(proposed)" })

@@ -241,7 +241,7 @@ private struct Run {
                 return ReplicaCalculator.utilization(samples, target: target, current: current, tolerance: tolerance(for: rule), metric: metric)
             case .total(let average)?:
                 // A service-wide average utilisation (what Render reports): HPA's formula on the average.
-                return ReplicaCalculator.totalValue(average, target: target, current: current, ready: ready, tolerance: tolerance(for: rule), metric: metric)
+                return ReplicaCalculator.totalValue(average, target: target, current: current, ready: ready, tolerance: tolerance(for: rule), metric: metric, percent: true)
             case .unavailable(let reason)?: return .invalid({ "\(metric) unavailable: \(reason)" })
             case nil: return .invalid({ "\(metric) unavailable: no reading" })
             }
