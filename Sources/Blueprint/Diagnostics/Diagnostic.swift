@@ -88,6 +88,11 @@ public struct Diagnostics: Sendable, Codable, Equatable {
 /// The closest candidate to a misspelt word, for "did you mean" hints.
 public func closestMatch(to word: String, in candidates: [String]) -> String? {
     let lowered = word.lowercased()
+    // An abbreviation (`prod` for `production`) is the likeliest meaning when only one candidate starts with it.
+    if lowered.count >= 3 {
+        let prefixed = candidates.filter { $0.lowercased().hasPrefix(lowered) }
+        if prefixed.count == 1 { return prefixed[0] }
+    }
     var best: (String, Int)?
     for candidate in candidates {
         let distance = editDistance(lowered, candidate.lowercased())

@@ -38,7 +38,7 @@ final class RedisServer: @unchecked Sendable {
         // Ready when PING answers.
         let probe = RedisClient(RedisConfiguration(port: port, password: password, connectTimeout: .milliseconds(200), connectAttempts: 1, maxBackoff: .milliseconds(1)))
         defer { Task { await probe.close() } }
-        let deadline = Date().addingTimeInterval(10)
+        let deadline = Date().addingTimeInterval(30)
         while true {
             do {
                 try await probe.ping()
@@ -48,7 +48,7 @@ final class RedisServer: @unchecked Sendable {
                     self.child = nil
                     throw PortTaken()  // most likely "Address already in use"
                 }
-                if Date() > deadline { throw HarnessError("redis-server on port \(port) did not answer PING within 10 s: \(error)") }
+                if Date() > deadline { throw HarnessError("redis-server on port \(port) did not answer PING within 30 s: \(error)") }
                 try await Task.sleep(for: .milliseconds(50))
             }
         }
