@@ -52,14 +52,13 @@ extension PlanReport {
 
     /// Moves the change symbol to the first column so GitHub colours `+`/`-` lines.
     static func diffLine(_ line: String) -> String {
-        let trimmed = line.drop { $0 == " " }
-        guard let first = trimmed.first else { return line }
-        switch first {
-        case "+", "-", "~":
-            if trimmed.hasPrefix("-/+") { return "!" + line }
-            return String(first) + line.dropFirst()
-        default:
-            return line
-        }
+        var characters = Array(line)
+        guard let index = characters.firstIndex(where: { $0 != " " }), index > 0 else { return line }
+        let symbol = characters[index]
+        guard symbol == "+" || symbol == "-" || symbol == "~" else { return line }
+        if line.dropFirst(index).hasPrefix("-/+") { return "!" + line.dropFirst() }
+        characters[index] = " "
+        characters[0] = symbol == "~" ? "!" : symbol
+        return String(characters)
     }
 }

@@ -52,6 +52,7 @@ public struct PlanExecutor: Sendable {
                 if case .failed = outcome.0 { stopped = true }
             }
         }
+        await recorder.flush()
         await refreshUpdatedAt(changes.filter { $0.kind == .service && results[$0.address]?.0 == .done && $0.action != .delete },
                                plan: plan, recorder: recorder)
         let entries = changes.map { change in
@@ -248,9 +249,22 @@ actor StateRecorder {
         self.save = save
     }
 
+    /// When the state was last written; adoptions that made no provider call are written in batches
+    /// (losing one to a crash is harmless: the next plan adopts it again by name).
+    private var lastSave = ContinuousClock.now
+    private var unsaved = false
+
     func record(_ change: ResourceChange, id: String?) {
         state.record(change, id: id)
+        if change.operations.isEmpty && ContinuousClock.now - lastSave < .milliseconds(500) {
+            unsaved = true
+            return
+        }
         persist()
+    }
+
+    func flush() {
+        if unsaved { persist() }
     }
 
     func recordFailure(_ change: ResourceChange, id: String?, created: Bool) {
@@ -279,7 +293,10 @@ actor StateRecorder {
     }
 
     private func persist() {
+        state.sortResources()
         state.serial += 1
+        unsaved = false
+        lastSave = ContinuousClock.now
         do {
             try save(state)
         } catch {

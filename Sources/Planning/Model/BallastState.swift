@@ -32,12 +32,20 @@ public struct BallastState: Sendable, Equatable, Codable {
 
     /// Records that a change was carried out: the resource now has `id` and the change's `after` values.
     public mutating func record(_ change: ResourceChange, id: String?, updatedAt: String? = nil) {
-        resources.removeAll { $0.kind == change.kind && $0.name == change.name }
-        guard change.action != .delete, let id, let after = change.after else { return }
-        resources.append(StateResource(kind: change.kind, name: change.name, id: id, values: after,
-                                       protect: change.protect, updatedAt: updatedAt,
-                                       envFingerprint: StateResource.envFingerprint(after),
-                                       countManaged: change.controllerManagedCount))
+        let index = resources.firstIndex { $0.kind == change.kind && $0.name == change.name }
+        guard change.action != .delete, let id, let after = change.after else {
+            if let index { resources.remove(at: index) }
+            return
+        }
+        let resource = StateResource(kind: change.kind, name: change.name, id: id, values: after,
+                                     protect: change.protect, updatedAt: updatedAt,
+                                     envFingerprint: StateResource.envFingerprint(after),
+                                     countManaged: change.controllerManagedCount)
+        if let index { resources[index] = resource } else { resources.append(resource) }
+    }
+
+    /// Datastores first, then by name: a stable file to diff.
+    public mutating func sortResources() {
         resources.sort { ($0.kind.order, $0.name) < ($1.kind.order, $1.name) }
     }
 
