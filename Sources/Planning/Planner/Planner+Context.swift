@@ -89,8 +89,13 @@ extension Planner {
                     continue
                 }
                 let ignored: Set<String> = record.countManaged ? ["instances"] : []
-                let recorded = record.values.filter { !ignored.contains($0.name) }
-                let seen = current.filter { attribute in !ignored.contains(attribute.name) && (recorded[named: attribute.name] != nil || attribute.name.hasPrefix("env.")) }
+                // Values only known after apply (a generated env var) cannot have drifted.
+                let unknown = Set(record.values.filter { $0.value == .unknown }.map(\.name))
+                let recorded = record.values.filter { !ignored.contains($0.name) && !unknown.contains($0.name) }
+                let seen = current.filter { attribute in
+                    !ignored.contains(attribute.name) && !unknown.contains(attribute.name)
+                        && (recorded[named: attribute.name] != nil || attribute.name.hasPrefix("env."))
+                }
                 guard Set(recorded) != Set(seen) else { continue }
                 found.append(ResourceChange(kind: record.kind, name: record.name, action: .update, id: record.id,
                                             before: recorded, after: seen, reasons: ["has changed outside Ballast"],
