@@ -12,7 +12,8 @@ public enum ControllerProcess {
     public static func run(_ controller: ScalingController, interval: Double, once: Bool, listen: (host: String, port: Int)?,
                            logger: Logger, onTick: (@Sendable (TickReport) async -> Void)? = nil) async throws {
         let loop = ControllerService(controller: controller, interval: interval, once: once, onTick: onTick)
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: loop)]
+        // The loop ending (`--once`, or after a graceful shutdown) shuts the rest down cleanly.
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: loop, successTerminationBehavior: .gracefullyShutdownGroup)]
         if let listen {
             let app = ControllerEndpoints.application(host: listen.host, port: listen.port, status: controller.status,
                                                       metrics: controller.metrics, logger: logger) { port in
