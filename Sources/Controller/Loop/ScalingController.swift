@@ -113,7 +113,12 @@ public actor ScalingController {
         // Metrics, every service concurrently; one slow source costs its own timeout only.
         let observed = await collectMetrics(live: live, now: now)
         var failedSources = Set<String>()
-        for value in observed.values { failedSources.formUnion(value.failedSources) }
+        var answering = Set<String>()
+        for value in observed.values {
+            failedSources.formUnion(value.failedSources)
+            answering.formUnion(value.answeringSources)
+        }
+        failedSources.subtract(answering)
 
         // Decide, in a fixed order, each service seeing the others at their counts so far.
         var counts: [String: Int] = [:]

@@ -30,8 +30,10 @@ public struct MetricCollector: Sendable {
     public struct Observed: Sendable {
         public var metrics: [String: ObservedMetric]
         public var inputs: [String: String]
-        /// Sources whose reads failed (for `/readyz`).
+        /// Sources some of whose reads failed, and sources some of whose reads succeeded (for `/readyz`:
+        /// a source is down when it failed and never answered).
         public var failedSources: Set<String>
+        public var answeringSources: Set<String>
     }
 
     /// The metric a policy name stands for, and the factor from the source's unit to the engine's
@@ -46,11 +48,11 @@ public struct MetricCollector: Sendable {
     }
 
     public func collect(names: [String], for target: MetricTarget, now: Date) async -> Observed {
-        var observed = Observed(metrics: [:], inputs: [:], failedSources: [])
+        var observed = Observed(metrics: [:], inputs: [:], failedSources: [], answeringSources: [])
         let timeout = self.timeout
         let maxAge = self.maxAge
         let sources = self.sources
-        await withTaskGroup(of: (String, ObservedMetric, String?).self) { group in
+        await withTaskGroup(of: (String, ObservedMetric, String, Bool).self) { group in
             for name in names {
                 guard let (metric, scale) = Self.metric(named: name) else {
                     observed.metrics[name] = .unavailable("no source reads a metric named \(name)")
@@ -66,15 +68,15 @@ public struct MetricCollector: Sendable {
                     }
                     switch reading.fresh(maxAge: maxAge, now: now) {
                     case .sample(let sample):
-                        return (name, .total(sample.value * scale), nil)
+                        return (name, .total(sample.value * scale), source.name, true)
                     case .unavailable(let reason):
-                        return (name, .unavailable("\(source.name): \(reason)"), source.name)
+                        return (name, .unavailable("\(source.name): \(reason)"), source.name, false)
                     }
                 }
             }
-            for await (name, metric, failed) in group {
+            for await (name, metric, source, answered) in group {
                 observed.metrics[name] = metric
-                if let failed { observed.failedSources.insert(failed) }
+                if answered { observed.answeringSources.insert(source) } else { observed.failedSources.insert(source) }
             }
         }
         for (name, metric) in observed.metrics {
