@@ -60,4 +60,36 @@ struct ChildProcess {
         let output = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
         return ChildProcess(seconds: seconds, peakRSS: Int(usage.ru_maxrss) * 1024, exitCode: exitCode, output: output)
     }
+
+    /// Starts a long-running program (a server) with its output discarded; stop it with ``terminate(_:)``.
+    static func spawn(_ arguments: [String]) throws -> pid_t {
+        guard let program = arguments.first else { throw Failure(description: "no program to run") }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        let envp: [UnsafeMutablePointer<CChar>?] = ProcessInfo.processInfo.environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { envp.forEach { free($0) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, program, &actions, nil, argv, envp)
+        guard spawned == 0 else {
+            throw Failure(description: "cannot run \(program): \(String(cString: strerror(spawned)))")
+        }
+        return pid
+    }
+
+    /// Stops a program started with ``spawn(_:)``: SIGTERM, then SIGKILL after 5 s; reaps it.
+    static func terminate(_ pid: pid_t) {
+        kill(pid, SIGTERM)
+        var status: Int32 = 0
+        for _ in 0..<100 {
+            if waitpid(pid, &status, WNOHANG) == pid { return }
+            usleep(50_000)
+        }
+        kill(pid, SIGKILL)
+        _ = waitpid(pid, &status, 0)
+    }
 }

@@ -123,8 +123,11 @@ struct RedisBench {
 }
 
 /// A `redis-server` on a free loopback port, without persistence, for one bench run.
+///
+/// Started with `posix_spawn` and stopped with SIGTERM + `waitpid` (Foundation's
+/// `Process.waitUntilExit` can hang when called from a task on Linux).
 struct RedisServerProcess {
-    let process: Process
+    let pid: pid_t
     let port: Int
     let version: String
 
@@ -133,30 +136,23 @@ struct RedisServerProcess {
             throw CLIError("no redis-server at '\(path)' (apt-get install redis-server, or pass --redis-server PATH)")
         }
         let port = try FreePort.pick()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                             "--daemonize", "no", "--loglevel", "warning"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let pid = try ChildProcess.spawn([path, "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                                          "--daemonize", "no", "--loglevel", "warning"])
         // Wait until it accepts connections (up to 5 s).
         for _ in 0..<100 {
             if FreePort.isListening(port) {
                 let version = (try? ChildProcess.run([path, "--version"]).output)?
                     .split(separator: " ").first { $0.hasPrefix("v=") }.map { String($0.dropFirst(2)) } ?? "?"
-                return RedisServerProcess(process: process, port: port, version: version)
+                return RedisServerProcess(pid: pid, port: port, version: version)
             }
             usleep(50_000)
         }
-        process.terminate()
+        ChildProcess.terminate(pid)
         throw CLIError("redis-server did not start on port \(port)")
     }
 
     func stop() {
-        guard process.isRunning else { return }
-        process.terminate()
-        process.waitUntilExit()
+        ChildProcess.terminate(pid)
     }
 }
 
