@@ -2,6 +2,7 @@ import Blueprint
 import Controller
 import Foundation
 import Hosting
+import Logging
 import MetricSources
 
 /// `ballast bench controller`: the scaling loop over 1,000 services of an in-memory sandbox whose
@@ -39,8 +40,12 @@ struct ControllerBench {
         let configuration = ControllerConfiguration(environment: fleet.desired, policies: policies.scale, catalog: fleet.catalog,
                                                     identity: "bench", interval: 15)
         let collector = MetricCollector(sources: [RenderMetricsSource(api: fleet.sandbox), WaveQueueSource(clock: clock)])
+        // Every decision is logged at info level; a bench measures the loop, not the terminal.
+        var logger = Logger(label: "ballast.bench.controller")
+        logger.logLevel = .warning
         let controller = ScalingController(configuration: configuration, provider: fleet.sandbox, election: SoleLeader(),
-                                           histories: MemoryHistoryStore(), journal: DiscardJournal(), collector: collector, clock: clock)
+                                           histories: MemoryHistoryStore(), journal: DiscardJournal(), collector: collector, clock: clock,
+                                           logger: logger)
 
         var tickTimes: [Double] = []
         var engineTimes: [Double] = []
@@ -57,7 +62,7 @@ struct ControllerBench {
             acted += report.acted.count
             problems += report.problems.isEmpty ? 0 : 1
             clock.advance(by: 15)
-            if tick == 99 { rssStart = BenchMachine.currentRSS() }
+            if tick == min(99, ticks - 1) { rssStart = BenchMachine.currentRSS() }
             if (tick + 1) % max(1, ticks / 10) == 0, let rss = BenchMachine.currentRSS() { rssSamples.append((tick + 1, rss)) }
         }
         let rssEnd = BenchMachine.currentRSS()
@@ -73,10 +78,10 @@ struct ControllerBench {
         report.note("\(configuration.managed.count) managed services (\(configuration.skipped.count) skipped) of an in-memory sandbox; a tick every 15 s of simulated time (ManualHostingClock), \(ticks) ticks back to back")
         report.note("load: requests per second on a 2-hour wave, phase-shifted per service; workers read a synthetic queue following the same wave")
         report.note("engine: TickReport.engineSeconds (ScalingEngine.decide for every service); tick: the whole tick (list, history, metrics, decisions, actuation, journal)")
-        report.note("RSS start is after tick 100; samples: " + rssSamples.map { "\($0.0): \(BenchFormat.fixed(Double($0.1) / 1_048_576, digits: 1)) MB" }.joined(separator: ", "))
+        report.note("RSS start is after tick \(min(100, ticks)); samples: " + rssSamples.map { "\($0.0): \(BenchFormat.fixed(Double($0.1) / 1_048_576, digits: 1)) MB" }.joined(separator: ", "))
         if let rssStart, let rssEnd {
             let growth = Double(rssEnd - rssStart) / Double(rssStart) * 100
-            report.note("target memory flat: \(abs(growth) < 10 ? "met" : "MISSED") (\(BenchFormat.fixed(growth, digits: 1)) % from tick 100 to the end)")
+            report.note("target memory flat: \(abs(growth) < 10 ? "met" : "MISSED") (\(BenchFormat.fixed(growth, digits: 1)) % from tick \(min(100, ticks)) to the end)")
         }
         let engine99 = Percentiles.of(engineTimes, 99)
         report.note("target engine time for 1,000 services under 5 ms: \(engine99 < 0.005 ? "met" : "MISSED") (p99 \(BenchFormat.fixed(engine99 * 1000, digits: 2)) ms)")
