@@ -28,7 +28,8 @@ struct ScaleTests {
         let example = try Example.load()
         let fleet = Example(environment: environment, policies: example.policies, catalog: example.catalog)
         let redis = quickRedis(redisServer)
-        let controller = makeController(fleet, provider: sandbox, redis: redis, clock: SystemHostingClock(), interval: 1)
+        // The lease must outlast a tick: a debug build's tick of 1,000 services takes seconds.
+        let controller = makeController(fleet, provider: sandbox, redis: redis, clock: SystemHostingClock(), interval: 1, leaseTTL: 60)
 
         let recorder = TickRecorder()
         var logger = Logger(label: "test.fleet")

@@ -125,7 +125,7 @@ func makeController(_ example: Example, provider: any HostingProvider & RenderMe
     var logger = Logger(label: "test.controller")
     logger.logLevel = .critical
     return ScalingController(configuration: configuration, provider: provider, election: election, histories: histories, journal: journal,
-                             collector: MetricCollector(sources: sources, timeout: 2, maxAge: 300), clock: clock, logger: logger)
+                             collector: MetricCollector(sources: sources, timeout: 10, maxAge: 300), clock: clock, logger: logger)
 }
 
 /// A Redis client that gives up quickly (tests stop Redis on purpose).
