@@ -62,9 +62,10 @@ extension Blueprint {
                 resolved.datastores.append(datastore)
             }
         }
+        let datastoreNames = Set(resolved.datastores.map(\.name))
         for entry in services {
             let node = merged(entry.node, environment: envName)
-            if let service = decoder.service(entry.name, node: node, environment: resolved, catalog: catalog) {
+            if let service = decoder.service(entry.name, node: node, environment: resolved, datastoreNames: datastoreNames, catalog: catalog) {
                 resolved.services.append(service)
             }
         }
@@ -170,7 +171,7 @@ extension NodeDecoder {
         error("Unknown plan", detail, path: path, at: node)
     }
 
-    mutating func service(_ name: String, node: YAMLNode, environment: ResolvedEnvironment, catalog: Catalog) -> ServiceSpec? {
+    mutating func service(_ name: String, node: YAMLNode, environment: ResolvedEnvironment, datastoreNames: Set<String>, catalog: Catalog) -> ServiceSpec? {
         let path = "services.\(name)"
         guard let fields = mapping(node, path: path, allowed: Blueprint.serviceKeys) else { return nil }
         guard let typeNode = fields.present("type") else {
@@ -249,7 +250,7 @@ extension NodeDecoder {
             for entry in uses.entries {
                 let p = path + ".uses." + entry.key
                 guard let count = int(entry.value, path: p, range: 0...100_000) else { continue }
-                if environment.datastore(named: entry.key) == nil {
+                if !datastoreNames.contains(entry.key) {
                     var detail = "'\(entry.key)' is not a datastore of this blueprint."
                     if let hint = closestMatch(to: entry.key, in: environment.datastores.map(\.name)) { detail += " Did you mean `\(hint)`?" }
                     error("Unknown datastore", detail, path: p, at: entry.keyNode)

@@ -3,6 +3,7 @@ extension NodeDecoder {
     /// bindings, shared connection limits and the budget.
     mutating func validate(_ env: ResolvedEnvironment, catalog: Catalog, policies: PolicyLibrary, budgetNode: YAMLNode?) {
         let envLabel = env.environment == "default" ? "" : " in \(env.environment)"
+        let datastoresByName = Dictionary(env.datastores.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         for service in env.services {
             let path = "services.\(service.name)"
             func at(_ key: String) -> YAMLNode? {
@@ -40,7 +41,7 @@ extension NodeDecoder {
                 error("Render cannot scale to zero", "Render's native autoscaling needs `min` of at least 1.", path: path + ".scaling.min", at: at("scaling.min"))
             }
             if let queue = scaling.queue {
-                if let store = env.datastore(named: queue.redis) {
+                if let store = datastoresByName[queue.redis] {
                     if store.type != .keyvalue && store.vendor != "redis" {
                         error("Queue not in Redis", "The queue of '\(service.name)' must live in a keyvalue datastore; '\(queue.redis)' is \(store.type.rawValue).", path: path + ".scaling.queue.redis", at: at("scaling.queue.redis"))
                     }
@@ -52,16 +53,19 @@ extension NodeDecoder {
             }
         }
 
-        // Shared connection limits: every instance a service may run opens its pool.
-        for store in env.datastores {
-            guard let limit = store.maxConnections else { continue }
-            let users = env.services.compactMap { service -> (String, Int, Int)? in
-                guard let per = service.uses[store.name], per > 0 else { return nil }
-                return (service.name, service.scaling?.max ?? service.instances, per)
+        // Shared connection limits: every instance a service may run opens its pool. One pass over
+        // the services, then one look-up per datastore: O(services + datastores).
+        var users: [String: [(name: String, instances: Int, perInstance: Int)]] = [:]
+        for service in env.services {
+            for (store, per) in service.uses where per > 0 {
+                users[store, default: []].append((service.name, service.scaling?.max ?? service.instances, per))
             }
-            let total = users.reduce(0) { $0 + $1.1 * $1.2 }
+        }
+        for store in env.datastores {
+            guard let limit = store.maxConnections, let users = users[store.name] else { continue }
+            let total = users.reduce(0) { $0 + $1.instances * $1.perInstance }
             if total > limit {
-                let parts = users.map { "\($0.0) \($0.1) × \($0.2) = \($0.1 * $0.2)" }.joined(separator: ", ")
+                let parts = users.map { "\($0.name) \($0.instances) × \($0.perInstance) = \($0.instances * $0.perInstance)" }.joined(separator: ", ")
                 let at = store.mark.map { YAMLNode(.scalar("", plain: true), mark: $0) }
                 error("Connection limit exceeded", "At their maximum instance counts\(envLabel), services would open \(total) connections to '\(store.name)', which accepts \(limit): \(parts). Lower `max`, lower `uses.\(store.name)`, or use a larger plan.", path: "datastores.\(store.name).maxConnections", at: at)
             }

@@ -4,12 +4,14 @@ extension Planner {
     /// The working set of one planning run.
     struct Context {
         let input: PlanInput
+        let index: PlanIndex
         var changes: [ResourceChange] = []
         var warnings: [String] = []
         var errors: [String] = []
 
         init(input: PlanInput) {
             self.input = input
+            self.index = PlanIndex(state: input.state, actual: input.actual, desired: input.desired)
         }
 
         var state: BallastState? { input.state }
@@ -17,15 +19,15 @@ extension Planner {
 
         /// The live service a name refers to: the state's ID first, else the same name in the workspace.
         func liveService(named name: String) -> (live: LiveService, managed: Bool)? {
-            if let record = state?.resource(.service, name), let live = input.actual.services.first(where: { $0.id == record.id }) {
+            if let record = index.record(.service, name), let live = index.service(id: record.id) {
                 return (live, true)
             }
-            let candidates = input.actual.services.filter { $0.name == name && (input.actual.ownerId == nil || $0.ownerId == input.actual.ownerId) }
+            let candidates = index.services(named: name).filter { input.actual.ownerId == nil || $0.ownerId == input.actual.ownerId }
             return candidates.first.map { ($0, false) }
         }
 
         func liveDatastore(_ kind: ResourceKind, named name: String) -> (live: LiveDatastore, managed: Bool)? {
-            if let record = state?.resource(kind, name), let live = input.actual.datastores.first(where: { $0.id == record.id }) {
+            if let record = index.record(kind, name), let live = index.datastore(id: record.id) {
                 return (live, true)
             }
             let candidates = input.actual.datastores.filter {
@@ -39,18 +41,18 @@ extension Planner {
             for record in state?.resources ?? [] {
                 let declared: Bool
                 switch record.kind {
-                case .service: declared = input.desired.service(named: record.name) != nil
+                case .service: declared = index.desiredService(named: record.name) != nil
                 case .keyvalue, .postgres: declared = input.desired.datastores.contains { $0.isManaged && ResourceKind($0.type) == record.kind && $0.name == record.name }
                 }
                 guard !declared else { continue }
                 let before: [Attribute]?
                 var monthly = 0.0
                 if record.kind == .service {
-                    guard let live = input.actual.services.first(where: { $0.id == record.id }) else { continue }
+                    guard let live = index.service(id: record.id) else { continue }
                     before = serviceAttributes(live, env: input.actual.envVars[live.id], record: record)
                     monthly = liveMonthly(live)
                 } else {
-                    guard let live = input.actual.datastores.first(where: { $0.id == record.id }) else { continue }
+                    guard let live = index.datastore(id: record.id) else { continue }
                     before = datastoreAttributes(live)
                     monthly = liveMonthly(live)
                 }
@@ -77,11 +79,11 @@ extension Planner {
             for record in state?.resources ?? [] {
                 let current: [Attribute]?
                 if record.kind == .service {
-                    current = input.actual.services.first { $0.id == record.id }.map {
+                    current = index.service(id: record.id).map {
                         serviceAttributes($0, env: input.actual.envVars[$0.id], record: record)
                     }
                 } else {
-                    current = input.actual.datastores.first { $0.id == record.id }.map(datastoreAttributes)
+                    current = index.datastore(id: record.id).map(datastoreAttributes)
                 }
                 guard let current else {
                     found.append(ResourceChange(kind: record.kind, name: record.name, action: .delete, id: record.id,

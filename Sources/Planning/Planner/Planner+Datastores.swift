@@ -23,7 +23,7 @@ extension Planner.Context {
         let policy = Self.apiPolicy(spec.maxmemoryPolicy)
         let monthlyAfter = catalog.monthlyPrice(of: spec) ?? 0
         var after: [Attribute] = [Attribute("plan", .string(spec.plan)), Attribute("region", .string(region))]
-        let record = state?.resource(kind, spec.name)
+        let record = index.record(kind, spec.name)
 
         guard let (live, managed) = liveDatastore(kind, named: spec.name) else {
             if spec.type == .postgres, let version = spec.version { after.append(Attribute("version", .string(version))) }

@@ -81,7 +81,7 @@ extension Planner.Context {
             if let value, !value.isEmpty { attributes.append(Attribute(name, .string(value))) }
         }
         if let env {
-            let spec = input.desired.service(named: live.name)
+            let spec = index.desiredService(named: live.name)
             for variable in env.sorted(by: { $0.key < $1.key }) {
                 let declared = spec?.env.first { $0.key == variable.key }
                 let recordedSensitive = record?.values[named: "env." + variable.key]?.sensitive ?? false
@@ -100,7 +100,7 @@ extension Planner.Context {
 
     mutating func planService(_ spec: ServiceSpec) {
         let found = liveService(named: spec.name)
-        let record = state?.resource(.service, spec.name)
+        let record = index.record(.service, spec.name)
         let env = found.flatMap { input.actual.envVars[$0.live.id] }
         let desiredEnv = Planner.desiredEnvAttributes(spec, live: env, secrets: input.secrets)
         warnings.append(contentsOf: desiredEnv.warnings)

@@ -41,12 +41,13 @@ public enum Planner {
     /// Names a list call can be narrowed to: the blueprint's plus the state's.
     public static func scope(desired: ResolvedEnvironment, state: BallastState?) -> (services: [String], datastores: [DatastoreType: [String]]) {
         var services = desired.services.map(\.name)
+        var seen = Set(services)
         var datastores: [DatastoreType: [String]] = [:]
         for datastore in desired.datastores where datastore.isManaged { datastores[datastore.type, default: []].append(datastore.name) }
         for resource in state?.resources ?? [] {
             if let type = resource.kind.datastoreType {
                 if !(datastores[type]?.contains(resource.name) ?? false) { datastores[type, default: []].append(resource.name) }
-            } else if !services.contains(resource.name) {
+            } else if seen.insert(resource.name).inserted {
                 services.append(resource.name)
             }
         }
@@ -61,9 +62,11 @@ public enum Planner {
     public static func servicesNeedingEnvVars(desired: ResolvedEnvironment, services: [LiveService], state: BallastState?,
                                               secrets: [String: String], mode: Plan.Mode = .normal) -> [String] {
         var ids: [String] = []
+        let index = PlanIndex(state: state, actual: ActualSnapshot(ownerId: nil, services: [], datastores: []))
+        let specs = Dictionary(desired.services.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         for live in services {
-            let record = state?.resource(.service, live.name)
-            let spec = desired.service(named: live.name)
+            let record = index.record(.service, live.name)
+            let spec = specs[live.name]
             guard spec != nil || record != nil else { continue }
             if let record, record.id != live.id {
                 if spec != nil { ids.append(live.id) }
