@@ -127,6 +127,7 @@ public actor ScalingController {
             counts[name] = service.suspended ? 0 : service.numInstances
             plans[name] = service.plan
         }
+        var totals = ConstraintBuilder.Totals(environment: configuration.environment, catalog: configuration.catalog, counts: counts, plans: plans)
         var records: [DecisionRecord] = []
         var decided: [(managed: ControllerConfiguration.Managed, live: LiveService, decision: Decision, history: ScalingHistory, inputs: [String: String], nativeAutoscaling: Bool)] = []
         var engineTime = Duration.zero
@@ -153,15 +154,16 @@ public actor ScalingController {
                 reportedDrift[name] = nil
             }
             let history = stored[name] ?? .starting(current: current, at: now)
-            let constraints = ConstraintBuilder.constraints(for: managed.spec, in: configuration.environment, catalog: configuration.catalog,
-                                                            counts: counts, plans: plans)
+            let constraints = ConstraintBuilder.constraints(for: managed.spec, in: configuration.environment, counts: counts, totals: totals)
             let input = DecisionInput(now: now, current: current, min: managed.spec.scaling?.min ?? current,
                                       max: managed.spec.scaling?.max ?? current, policy: managed.policy,
                                       metrics: observed[name]?.metrics ?? [:], history: history, constraints: constraints)
             let engineStart = ContinuousClock.now
             let decision = ScalingEngine.decide(input)
             engineTime += ContinuousClock.now - engineStart
+            let before = ConstraintBuilder.Totals.count(managed.spec, counts)
             counts[name] = max(current, decision.desired)
+            totals.update(managed.spec, from: before, to: ConstraintBuilder.Totals.count(managed.spec, counts))
             let native = service.autoscaling?.enabled == true
             decided.append((managed, service, decision, history, observed[name]?.inputs ?? [:], native))
         }
