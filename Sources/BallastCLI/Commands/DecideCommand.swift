@@ -1,4 +1,5 @@
 import ArgumentParser
+import Controller
 import Blueprint
 import Foundation
 import Scaling
@@ -72,9 +73,10 @@ struct DecideCommand: AsyncParsableCommand {
             guard let policy = library.scale[scaling.policy] else {
                 throw CLIError("scale policy '\(scaling.policy)' of '\(spec.name)' is not in the policies folder")
             }
-            let constraints = ScalingConstraints(service: spec, environment: resolved, catalog: workspace.catalog) {
-                $0.scaling?.expected ?? $0.scaling?.min ?? $0.instances
-            }
+            // The controller's caps, with the other services at their expected counts.
+            let counts = Dictionary(resolved.services.map { ($0.name, $0.scaling?.expected ?? $0.scaling?.min ?? $0.instances) },
+                                    uniquingKeysWith: { first, _ in first })
+            let constraints = ConstraintBuilder.constraints(for: spec, in: resolved, catalog: workspace.catalog, counts: counts, plans: [:])
             defaults = DecisionRequest.Defaults(policy: policy, min: scaling.min, max: scaling.max, constraints: constraints)
         } else {
             library = Workspace.loadPolicies(policies ?? "policies")
