@@ -59,14 +59,17 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
+        // Test helpers shared by the suites: child processes, free ports, redis-server and prometheus started per test.
+        .target(name: "TestSupport", dependencies: ["RedisClient", "Hosting"], path: "Tests/TestSupport"),
+
         .testTarget(name: "BlueprintTests", dependencies: ["Blueprint"], exclude: ["Fixtures"]),
         .testTarget(name: "PlanningTests", dependencies: ["Planning", "Blueprint", "Hosting", "Reports"]),
         .testTarget(name: "ScalingTests", dependencies: ["Scaling", "Blueprint"]),
         .testTarget(name: "CostingTests", dependencies: ["Costing", "Blueprint", "Reports"]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Scaling", "Costing", "Blueprint"]),
         .testTarget(name: "HostingTests", dependencies: ["Hosting", "Blueprint", "Planning"]),
-        .testTarget(name: "MetricSourcesTests", dependencies: ["MetricSources", "RedisClient", "Hosting"]),
-        .testTarget(name: "ControllerTests", dependencies: ["Controller", "Hosting", "MetricSources", "RedisClient", "Scaling", "Blueprint"]),
+        .testTarget(name: "MetricSourcesTests", dependencies: ["MetricSources", "RedisClient", "Hosting", "TestSupport"]),
+        .testTarget(name: "ControllerTests", dependencies: ["Controller", "Hosting", "MetricSources", "RedisClient", "Scaling", "Blueprint", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["Blueprint"]),
     ],
     swiftLanguageModes: [.v6]

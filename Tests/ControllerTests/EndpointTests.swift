@@ -1,3 +1,4 @@
+import TestSupport
 import Controller
 import Foundation
 #if canImport(FoundationNetworking)

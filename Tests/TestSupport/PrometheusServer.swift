@@ -3,13 +3,13 @@ import Hosting
 
 /// A Prometheus server started by a test, with its own config and data dir in a temporary directory
 /// on a free port, scraping `targets` every second; stopped by `stop()`.
-final class PrometheusServer: @unchecked Sendable {
-    static let binary = "/usr/bin/prometheus"
-    let port: Int
-    let directory: URL
+public final class PrometheusServer: @unchecked Sendable {
+    public static let binary = "/usr/bin/prometheus"
+    public let port: Int
+    public let directory: URL
     private var child: ChildProcess?
 
-    init(targets: [String]) async throws {
+    public init(targets: [String]) async throws {
         try requireExecutable(Self.binary, hint: "install Debian's prometheus (apt-get install prometheus)")
         port = try freePort()
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("ballast-prometheus-\(UUID().uuidString)")
@@ -29,10 +29,10 @@ final class PrometheusServer: @unchecked Sendable {
         ], name: "prometheus")
     }
 
-    var url: URL { URL(string: "http://127.0.0.1:\(port)")! }
+    public var url: URL { URL(string: "http://127.0.0.1:\(port)")! }
 
     /// Waits until `query` returns at least one series (so the first scrapes have landed).
-    func waitForSeries(_ query: String, timeout: TimeInterval = 30) async throws {
+    public func waitForSeries(_ query: String, timeout: TimeInterval = 30) async throws {
         let deadline = Date().addingTimeInterval(timeout)
         var components = URLComponents(url: url.appendingPathComponent("api/v1/query"), resolvingAgainstBaseURL: false)!
         components.queryItems = [URLQueryItem(name: "query", value: query)]
@@ -49,7 +49,7 @@ final class PrometheusServer: @unchecked Sendable {
         throw HarnessError("Prometheus on port \(port) had no series for \(query) within \(Int(timeout)) s")
     }
 
-    func stop() {
+    public func stop() {
         child?.stop()
         child = nil
         try? FileManager.default.removeItem(at: directory)

@@ -2,14 +2,14 @@ import Foundation
 import RedisClient
 
 /// A `redis-server` started by a test on a free port with no persistence, stopped by `stop()`.
-final class RedisServer: @unchecked Sendable {
-    static let binary = "/usr/bin/redis-server"
-    private(set) var port: Int
-    let password: String?
+public final class RedisServer: @unchecked Sendable {
+    public static let binary = "/usr/bin/redis-server"
+    public private(set) var port: Int
+    public let password: String?
     private var child: ChildProcess?
 
     /// Starts a server; on a port taken meanwhile by another test, tries again on another free port.
-    init(password: String? = nil) async throws {
+    public init(password: String? = nil) async throws {
         try requireExecutable(Self.binary, hint: "install Debian's redis-server (apt-get install redis-server)")
         self.port = try freePort()
         self.password = password
@@ -27,11 +27,11 @@ final class RedisServer: @unchecked Sendable {
 
     struct PortTaken: Error {}
 
-    var url: String {
+    public var url: String {
         password.map { "redis://:\($0)@127.0.0.1:\(port)/0" } ?? "redis://127.0.0.1:\(port)/0"
     }
 
-    func start() async throws {
+    public func start() async throws {
         var arguments = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--loglevel", "warning"]
         if let password { arguments += ["--requirepass", password] }
         child = try ChildProcess(Self.binary, arguments, name: "redis-server")
@@ -54,7 +54,7 @@ final class RedisServer: @unchecked Sendable {
         }
     }
 
-    func stop() {
+    public func stop() {
         child?.stop()
         child = nil
     }

@@ -5,31 +5,31 @@ import Glibc
 
 /// Failures of the test harness itself (a missing binary or package, a server that did not start),
 /// thrown so the test fails with a message saying what to install or fix.
-struct HarnessError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
+public struct HarnessError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
 }
 
-/// The repository root, found from this file's path (Tests/MetricSourcesTests/Support/…).
-let repositoryRoot: URL = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+/// The repository root, found from this file's path (Tests/TestSupport/…).
+public let repositoryRoot: URL = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
 /// A helper script under `tests-support/metrics/`.
-func supportScript(_ name: String) -> String {
+public func supportScript(_ name: String) -> String {
     repositoryRoot.appendingPathComponent("tests-support/metrics/\(name)").path
 }
 
 /// A process the test starts and always stops: stdout is read line by line, stdin held open until `finish()`.
-final class ChildProcess: @unchecked Sendable {
-    let process = Process()
-    let name: String
+public final class ChildProcess: @unchecked Sendable {
+    public let process = Process()
+    public let name: String
     private let input = Pipe()
     private let output = Pipe()
     private let errors = Pipe()
     private var buffer = Data()
     private let lock = NSLock()
 
-    init(_ executable: String, _ arguments: [String], name: String? = nil) throws {
+    public init(_ executable: String, _ arguments: [String], name: String? = nil) throws {
         self.name = name ?? URL(fileURLWithPath: executable).lastPathComponent
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -40,13 +40,13 @@ final class ChildProcess: @unchecked Sendable {
     }
 
     /// Runs `python3` (from PATH) on a support script.
-    static func python(_ script: String, _ arguments: [String]) throws -> ChildProcess {
+    public static func python(_ script: String, _ arguments: [String]) throws -> ChildProcess {
         try ChildProcess("/usr/bin/env", ["python3", supportScript(script)] + arguments, name: script)
     }
 
     /// The next line of stdout, or an error naming the process (with its stderr) if none comes in time.
     /// Waits on a dispatch thread, so the test's cooperative threads stay free meanwhile.
-    func readLine(timeout: TimeInterval = 60) async throws -> String {
+    public func readLine(timeout: TimeInterval = 60) async throws -> String {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<String, any Error>) in
             Thread {
                 continuation.resume(with: Result { try self.blockingReadLine(timeout: timeout) })
@@ -100,7 +100,7 @@ final class ChildProcess: @unchecked Sendable {
     }
 
     /// Closes stdin (the support scripts exit on EOF) and waits; kills it if it does not exit.
-    func finish(timeout: TimeInterval = 10) {
+    public func finish(timeout: TimeInterval = 10) {
         try? input.fileHandleForWriting.close()
         let deadline = Date().addingTimeInterval(timeout)
         while process.isRunning && Date() < deadline { usleep(20_000) }
@@ -108,7 +108,7 @@ final class ChildProcess: @unchecked Sendable {
     }
 
     /// Sends SIGKILL if still running, and reaps it.
-    func stop() {
+    public func stop() {
         if process.isRunning {
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
@@ -118,35 +118,36 @@ final class ChildProcess: @unchecked Sendable {
     deinit { stop() }
 }
 
-/// A TCP port that was free a moment ago on 127.0.0.1.
-func freePort() throws -> Int {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard fd >= 0 else { throw HarnessError("socket() failed") }
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_port = 0
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    let bound = withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+/// A TCP port that was free a moment ago on 127.0.0.1, chosen below Linux's ephemeral range
+/// (32768-60999): a port the kernel hands out for port 0 can be taken again at once by any outgoing
+/// connection of a concurrent test, and the server started on it then fails to bind.
+public func freePort() throws -> Int {
+    for _ in 0..<200 {
+        let port = Int.random(in: 10_000..<32_000)
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw HarnessError("socket() failed") }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = UInt16(port).bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        if bound == 0 { return port }
     }
-    guard bound == 0 else { throw HarnessError("bind() failed") }
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    _ = withUnsafeMutablePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-    }
-    return Int(UInt16(bigEndian: address.sin_port))
+    throw HarnessError("no free TCP port found on 127.0.0.1 between 10000 and 32000")
 }
 
 /// Fails with an install hint when an executable is missing.
-func requireExecutable(_ path: String, hint: String) throws {
+public func requireExecutable(_ path: String, hint: String) throws {
     guard FileManager.default.isExecutableFile(atPath: path) else {
         throw HarnessError("\(path) is missing: \(hint)")
     }
 }
 
 /// Fails with an install hint when Python or one of its packages is missing.
-func requirePython(modules: [String]) throws {
+public func requirePython(modules: [String]) throws {
     let check = Process()
     check.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     check.arguments = ["python3", "-c", modules.map { "import \($0)" }.joined(separator: "; ")]
@@ -160,7 +161,7 @@ func requirePython(modules: [String]) throws {
 }
 
 /// Decodes one JSON line printed by a support script.
-func jsonObject(_ line: String) throws -> [String: Any] {
+public func jsonObject(_ line: String) throws -> [String: Any] {
     guard let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
         throw HarnessError("expected a JSON object, got: \(line)")
     }
