@@ -88,6 +88,15 @@ extension CostReport {
             body += HTML.table(headers: ["Scope", "Budget", "At min", "Expected", "At max", "Headroom", "Headroom at max"], rows: rows, numeric: [1, 2, 3, 4, 5, 6])
         }
 
+        if let live = p.live {
+            var title = "Running now: \(live.monthlyNow.formatted)/month"
+            if let budget = live.budget, let inside = live.withinBudget { title += inside ? " (inside the \(budget.formatted) budget)" : " (over the \(budget.formatted) budget)" }
+            body += HTML.heading(title)
+            body += HTML.table(headers: ["Service", "Running", "Monthly now", "Expected", "Status"],
+                               rows: live.services.map { [$0.name, runningLabel($0), $0.monthlyNow.formatted, $0.expected.formatted, $0.status.label(declaredPlan: $0.declaredPlan)] }
+                                   + [["Datastores and usage", "as projected", live.fixed.formatted, "", ""]],
+                               numeric: [2, 3], footer: ["Total", "", live.monthlyNow.formatted, live.expected.formatted, ""])
+        }
         if let d = p.planDelta {
             body += HTML.heading("Plan \(d.source): \(d.before.formatted) → \(d.after.formatted) (\(d.delta.signedFormatted))")
             body += HTML.table(headers: ["Resource", "Action", "Before", "After", "Change"],

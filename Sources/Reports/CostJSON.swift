@@ -168,6 +168,27 @@ struct CostJSONDocument: Encodable {
         var entries_ignored: Int
     }
 
+    struct LiveService: Encodable {
+        var name: String
+        var declared_plan: String
+        var plan: String?
+        var instances: Int
+        var monthly_now: Money
+        var expected: Money
+        var status: String
+        var price_found: Bool
+    }
+
+    struct Live: Encodable {
+        var services: [LiveService]
+        var compute_now: Money
+        var fixed: Money
+        var monthly_now: Money
+        var expected: Money
+        var budget: Money?
+        var within_budget: Bool?
+    }
+
     var format_version = CostReport.formatVersion
     var currency: String
     var project: String
@@ -179,12 +200,13 @@ struct CostJSONDocument: Encodable {
     var totals: Totals
     var budget: Budget?
     var actuals: Actuals?
+    var live: Live?
     var plan: Delta?
     var notes: [String]
 
-    // `budget` and `actuals` are always present, null when absent.
+    // `budget`, `actuals` and `live` are always present, null when absent.
     enum CodingKeys: String, CodingKey {
-        case format_version, currency, project, environment, catalog, services, datastores, usage, totals, budget, actuals, plan, notes
+        case format_version, currency, project, environment, catalog, services, datastores, usage, totals, budget, actuals, live, plan, notes
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -200,6 +222,7 @@ struct CostJSONDocument: Encodable {
         try c.encode(totals, forKey: .totals)
         try c.encode(budget, forKey: .budget)
         try c.encode(actuals, forKey: .actuals)
+        try c.encode(live, forKey: .live)
         try c.encode(plan, forKey: .plan)
         try c.encode(notes, forKey: .notes)
     }
@@ -244,6 +267,13 @@ struct CostJSONDocument: Encodable {
                     },
                     timeline: a.timeline.map { Point(at: JournalEntry.formatDate($0.at), cumulative: $0.cumulative) },
                     entries_read: a.entriesRead, entries_ignored: a.entriesIgnored)
+        }
+        live = p.live.map { l in
+            Live(services: l.services.map {
+                     LiveService(name: $0.name, declared_plan: $0.declaredPlan, plan: $0.plan, instances: $0.instances, monthly_now: $0.monthlyNow,
+                                 expected: $0.expected, status: $0.status.rawValue, price_found: $0.priceFound)
+                 },
+                 compute_now: l.computeNow, fixed: l.fixed, monthly_now: l.monthlyNow, expected: l.expected, budget: l.budget, within_budget: l.withinBudget)
         }
         plan = p.planDelta.map { d in
             Delta(source: d.source, environment: d.environment, before: d.before, after: d.after, delta: d.delta,

@@ -39,6 +39,16 @@ extension CostReport {
         out += "| **Total** | | | **\(p.totals.min.formatted)** | **\(p.totals.expected.formatted)** | **\(p.totals.max.formatted)** |\n\n"
         if p.usageTotal > .zero { out += "\\* usage-based, from the usage file (\(p.usageTotal.formatted) of the total).\n\n" }
 
+        if let live = p.live {
+            var summary = "Running now: \(live.monthlyNow.formatted)/month"
+            if let budget = live.budget, let inside = live.withinBudget { summary += inside ? " (inside the \(budget.formatted) budget)" : " (over the \(budget.formatted) budget)" }
+            out += "<details><summary>\(summary)</summary>\n\n| Service | Running | Monthly now | Expected | Status |\n|---|---|--:|--:|---|\n"
+            for s in live.services {
+                out += "| \(cell(s.name)) | \(cell(runningLabel(s))) | \(s.monthlyNow.formatted) | \(s.expected.formatted) | \(cell(s.status.label(declaredPlan: s.declaredPlan))) |\n"
+            }
+            out += "| datastores and usage | as projected | \(live.fixed.formatted) | | |\n"
+            out += "| **Total** | | **\(live.monthlyNow.formatted)** | **\(live.expected.formatted)** | |\n\n</details>\n\n"
+        }
         if let a = p.actuals {
             out += "<details><summary>Actuals: \(a.monthToDate.formatted) so far this month, \(a.projectedMonthEnd.formatted) projected</summary>\n\n"
             out += "| Service | Plan | Instance-hours | Spend | Now | Month end |\n|---|---|--:|--:|--:|--:|\n"

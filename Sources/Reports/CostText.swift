@@ -75,12 +75,33 @@ extension CostReport {
             for warning in budget.warnings { out += "Warning: \(warning)\n" }
         }
 
+        if let live = p.live { out += "\n" + liveText(live) }
         if let d = p.planDelta { out += "\n" + planDeltaText(d) }
         if let a = p.actuals { out += "\n" + actualsText(a) }
         if !p.notes.isEmpty {
             out += "\nNotes:\n" + p.notes.map { "  - \($0)\n" }.joined()
         }
         return out
+    }
+
+    static func liveText(_ live: LiveRate) -> String {
+        var out = "Running now: \(live.monthlyNow.formatted)/month at the current plans and counts (expected \(live.expected.formatted))"
+        if let budget = live.budget, let inside = live.withinBudget {
+            out += inside ? "; inside the \(budget.formatted) budget" : "; over the \(budget.formatted) budget by \((live.monthlyNow - budget).formatted)"
+        }
+        out += "\n"
+        var table = CostTextTable(headers: ["SERVICE", "RUNNING", "MONTHLY NOW", "EXPECTED", "STATUS"], align: [.left, .left, .right, .right, .left])
+        for s in live.services {
+            table.rows.append([s.name, runningLabel(s), s.monthlyNow.formatted, s.expected.formatted, s.status.label(declaredPlan: s.declaredPlan)])
+        }
+        table.rows.append(["datastores and usage", "as projected", live.fixed.formatted, "", ""])
+        table.footers.append(["TOTAL", "", live.monthlyNow.formatted, live.expected.formatted, ""])
+        return out + table.render(indent: "  ")
+    }
+
+    static func runningLabel(_ s: LiveRate.Service) -> String {
+        guard let plan = s.plan else { return "-" }
+        return "\(s.instances) x \(plan)" + (s.priceFound ? "" : " (no price)")
     }
 
     static func planDeltaText(_ d: CostDelta) -> String {
@@ -99,7 +120,7 @@ extension CostReport {
         for s in a.services {
             for (i, plan) in s.plans.enumerated() {
                 let last = i == s.plans.count - 1
-                table.rows.append([i == 0 ? s.name + (s.source == .blueprint ? " (no journal)" : "") : "", plan.plan, hours(plan.instanceSeconds),
+                table.rows.append([i == 0 ? s.name + (s.source == .blueprint ? " (no journal)" : s.source == .live ? " (no journal; running count)" : "") : "", plan.plan, hours(plan.instanceSeconds),
                                    plan.spend.formatted, last ? "\(s.currentInstances) x \(s.currentPlan)" : "", last ? s.projectedMonthEnd.formatted : ""])
             }
             if s.plans.isEmpty {
@@ -138,5 +159,18 @@ extension CostReport {
             if let budget = p.budget { out += "\n\(p.environment): " + budgetLine(budget) + "\n" + budget.warnings.map { "Warning: \($0)\n" }.joined() }
         }
         return out
+    }
+}
+
+extension LiveRate.Status {
+    /// Words for the status column.
+    func label(declaredPlan: String) -> String {
+        switch self {
+        case .asDeclared: return "as declared"
+        case .planDiffers: return "plan differs (blueprint: \(declaredPlan))"
+        case .countDiffers: return "count outside the blueprint's"
+        case .notDeployed: return "not deployed"
+        case .suspended: return "suspended"
+        }
     }
 }

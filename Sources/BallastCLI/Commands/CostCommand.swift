@@ -3,6 +3,7 @@ import Blueprint
 import Controller
 import Costing
 import Foundation
+import Hosting
 import Planning
 import RedisClient
 import Reports
@@ -17,7 +18,9 @@ struct CostCommand: AsyncParsableCommand {
         Prices come from the catalog (`ballast catalog`; --catalog FILE for your own). Expected counts come from \
         the journal's last 7 days, else `scaling.expected`, else the minimum. A usage file prices AI tokens, \
         requests and cron run hours (see docs/cost.md). With --journal, actuals show this month's spend so far \
-        and the projected month end.
+        and the projected month end. With --sandbox [DIR] or --live (Render, RENDER_API_KEY), the services as they \
+        run now are read from the hosting API (list calls only) and priced: the monthly rate right now, per service \
+        against the blueprint, and the running counts for actuals of services the journal does not cover.
         """)
 
     @OptionGroup var options: BlueprintOptions
@@ -43,12 +46,19 @@ struct CostCommand: AsyncParsableCommand {
     @Option(name: .long, help: "A saved plan (`ballast plan --out FILE`): show its monthly cost change.")
     var plan: String?
 
+    @Option(name: .long, help: ArgumentHelp("Read the services running now from the sandbox in DIR (default .ballast/sandbox).", valueName: "DIR"))
+    var sandbox: String?
+
+    @Flag(name: .long, help: "Read the services running now from Render (RENDER_API_KEY; RENDER_API_URL to point elsewhere).")
+    var live = false
+
     @Option(name: .long, help: "The moment taken as now for actuals (ISO 8601, e.g. 2026-11-15T12:00:00Z); default: the clock.")
     var now: String?
 
     func validate() throws {
         if format == .yaml { throw ValidationError("`--format yaml` is not available for cost; use text, json, markdown or html.") }
         if let now, JournalEntry.parseDate(now) == nil { throw ValidationError("--now '\(now)' is not an ISO 8601 timestamp.") }
+        if live, sandbox != nil { throw ValidationError("--live reads Render and --sandbox the sandbox: give one of them.") }
     }
 
     func run() async throws {
@@ -67,7 +77,8 @@ struct CostCommand: AsyncParsableCommand {
                                             since: start.addingTimeInterval(-31 * 86_400))
         }
 
-        var projection = estimator.project(environment, usage: usageFile, journal: entries, now: entries == nil ? nil : moment)
+        let running = try await readRunning(environment)
+        var projection = estimator.project(environment, usage: usageFile, journal: entries, now: entries == nil ? nil : moment, running: running)
         if let plan {
             let saved = try readPlan(plan)
             projection.planDelta = CostDelta(source: plan, environment: saved.plan.environment, lines: saved.plan.changes.map {
@@ -123,6 +134,36 @@ struct CostCommand: AsyncParsableCommand {
             throw CLIError("'\(path)' is not a Ballast plan file this version can read")
         }
         return saved
+    }
+
+    /// The environment's services as the sandbox or Render runs them now, or nil when neither was asked for.
+    /// One list call per 100 services (narrowed by name), as `plan` reads them.
+    private func readRunning(_ environment: ResolvedEnvironment) async throws -> [RunningService]? {
+        let provider: any HostingProvider
+        let source: String
+        if let sandbox {
+            guard FileManager.default.fileExists(atPath: sandbox) else {
+                throw CLIError("there is no sandbox in '\(sandbox)': run `ballast apply BLUEPRINT --env NAME --sandbox \(sandbox)` first")
+            }
+            do { provider = try Sandbox(directory: sandbox) } catch { throw CLIError("cannot open the sandbox in '\(sandbox)': \(error)") }
+            source = "the sandbox"
+        } else if live {
+            do { provider = try RenderProvider.fromEnvironment() } catch { throw CLIError("\(error)\nSet RENDER_API_KEY, or use --sandbox.") }
+            source = "Render"
+        } else {
+            return nil
+        }
+        do {
+            let reader = ActualStateReader(provider: provider)
+            let owner = try await reader.resolveOwner(environment, fallbackToFirst: sandbox != nil || PlanSession.pointsAtLocalSandbox)
+            let names = environment.services.map(\.name)
+            let services = try await provider.listServices(ownerId: owner, names: names.count <= reader.nameFilterLimit ? names : [])
+            return services.map { RunningService(name: $0.name, plan: $0.plan, instances: $0.numInstances, suspended: $0.suspended) }
+        } catch let error as CLIError {
+            throw error
+        } catch {
+            throw CLIError("cannot read the running services from \(source): \(error)")
+        }
     }
 
     /// Reads journal entries from a JSON-lines file or the controller's Redis stream.

@@ -21,6 +21,9 @@ public struct Actuals: Sendable, Equatable {
         case journal
         /// No entries: the blueprint's count since the start of the month is assumed.
         case blueprint
+        /// No entries, but the hosting provider was read: the count and plan running now are assumed
+        /// since the start of the month.
+        case live
     }
 
     public struct Service: Sendable, Equatable {

@@ -22,7 +22,9 @@ extension CostEstimator {
         value % 1000 == 0 ? Decimal(value / 1000) : Decimal(value) / 1000
     }
 
-    func actuals(environment: ResolvedEnvironment, projection: Projection, timelines: [String: ServiceTimeline], now: Date) -> Actuals {
+    func actuals(environment: ResolvedEnvironment, projection: Projection, timelines: [String: ServiceTimeline], now: Date,
+                 running: [RunningService]? = nil) -> Actuals {
+        let live = Dictionary((running ?? []).map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         let (monthStart, monthEnd) = month(containing: now)
         let start = millis(monthStart), end = millis(monthEnd), current = max(start, min(millis(now), end))
         let millisPerMonth = secondsPerMonth * 1000
@@ -40,6 +42,10 @@ extension CostEstimator {
             if let fromJournal = timelines[spec.name] {
                 timeline = fromJournal
                 source = .journal
+            } else if let running = live[spec.name] {
+                let count = running.suspended ? 0 : running.instances
+                timeline = ServiceTimeline(constant: .init(count: count, plan: normalizedPlanName(running.plan)))
+                source = .live
             } else {
                 let count = spec.scaling.map { Swift.min(Swift.max(spec.instances, $0.min), $0.max) } ?? spec.instances
                 timeline = ServiceTimeline(constant: .init(count: count, plan: normalizedPlanName(spec.plan)))

@@ -52,7 +52,12 @@ public struct CostEstimator: Sendable {
 
     /// Projects one environment. With `journal` and `now`, expected counts come from the journal's recent
     /// history and the result carries ``Projection/actuals``.
-    public func project(_ environment: ResolvedEnvironment, usage: UsageFile? = nil, journal: [JournalEntry]? = nil, now: Date? = nil) -> Projection {
+    ///
+    /// With `running` (the services as the hosting provider runs them now), the projection gets a
+    /// ``Projection/live`` rate, and actuals take a service's running count and plan, rather than the
+    /// blueprint's, when the journal has no entries for it.
+    public func project(_ environment: ResolvedEnvironment, usage: UsageFile? = nil, journal: [JournalEntry]? = nil, now: Date? = nil,
+                        running: [RunningService]? = nil) -> Projection {
         var notes: [String] = []
         let relevant = journal.map { filter($0, for: environment) }
         let timelines = relevant.map { entries in
@@ -105,7 +110,7 @@ public struct CostEstimator: Sendable {
             usageTotal: usageTotal + usageServices, notes: notes)
 
         if let relevant, let now {
-            var actuals = self.actuals(environment: environment, projection: projection, timelines: timelines, now: now)
+            var actuals = self.actuals(environment: environment, projection: projection, timelines: timelines, now: now, running: running)
             actuals.entriesRead = relevant.kept.count + relevant.ignored
             actuals.entriesIgnored = relevant.ignored
             projection.actuals = actuals
@@ -115,6 +120,11 @@ public struct CostEstimator: Sendable {
         }
         if let budget = environment.budget {
             projection.budget = BudgetStatus.evaluate(budget, totals: totals, services: services, actuals: projection.actuals)
+        }
+        if let running {
+            let live = liveRate(environment, projection: projection, running: running)
+            projection.live = live
+            projection.notes += live.notes
         }
         return projection
     }

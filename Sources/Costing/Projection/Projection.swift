@@ -29,6 +29,9 @@ public struct Projection: Sendable, Equatable {
     public var actuals: Actuals?
     /// The monthly cost change of a saved plan, when one was given (`--plan FILE`).
     public var planDelta: CostDelta?
+    /// The monthly rate at the plans and counts running now, when the hosting provider was read
+    /// (`--sandbox`, `--live`).
+    public var live: LiveRate?
     /// Things the reader should know: prices not found, assumptions made.
     public var notes: [String]
 
