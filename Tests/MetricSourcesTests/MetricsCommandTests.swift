@@ -7,34 +7,8 @@ import Testing
 /// output and its exit code.
 @Suite("ballast metrics")
 struct MetricsCommandTests {
-    /// The `ballast` executable next to the test bundle (SwiftPM builds both into the same folder).
-    static func ballast() throws -> String {
-        let bundleFolder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for folder in [bundleFolder, bundleFolder.deletingLastPathComponent(), repositoryRoot.appendingPathComponent(".build/debug")] {
-            let candidate = folder.appendingPathComponent("ballast").path
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        }
-        throw HarnessError("the ballast executable was not found next to the tests; run `swift build` first")
-    }
-
     static func run(_ arguments: [String]) async throws -> (status: Int32, stdout: String, stderr: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try ballast())
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        // Read on a thread so a chatty child cannot block on a full pipe while we wait.
-        let (stdout, stderr) = await withCheckedContinuation { (continuation: CheckedContinuation<(String, String), Never>) in
-            Thread {
-                let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-                let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-                process.waitUntilExit()
-                continuation.resume(returning: (stdout, stderr))
-            }.start()
-        }
-        return (process.terminationStatus, stdout, stderr)
+        try await BallastBinary.run(arguments)
     }
 
     @Test func queueAsJSON() async throws {
