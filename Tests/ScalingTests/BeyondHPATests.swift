@@ -21,7 +21,7 @@ let quietWeb: [String: ObservedMetric] = ["cpu": .total(0.5), "memory": .total(0
 // MARK: Threshold rules
 
 @Test func cpuAboveSeventyForFiveMinutesAddsOne() throws {
-    let web = try shipped("web-default")
+    let web = try shipped("web-seed-triggers")
     var metrics = quietWeb
     metrics["cpu"] = .total(0.82)
     let history = ScalingHistory(observations: steady(["cpu": 0.8, "memory": 0.6], from: 300))
@@ -36,7 +36,7 @@ let quietWeb: [String: ObservedMetric] = ["cpu": .total(0.5), "memory": .total(0
 }
 
 @Test func aBreachNotYetSustainedWaits() throws {
-    let web = try shipped("web-default")
+    let web = try shipped("web-seed-triggers")
     var metrics = quietWeb
     metrics["cpu"] = .total(0.82)
     // High for two minutes, after a dip.
@@ -48,7 +48,7 @@ let quietWeb: [String: ObservedMetric] = ["cpu": .total(0.5), "memory": .total(0
 }
 
 @Test func oneStepPerRatePeriodWhileTheBreachLasts() throws {
-    let web = try shipped("web-default")
+    let web = try shipped("web-seed-triggers")
     var metrics = quietWeb
     metrics["latency_p95"] = .total(2.5)
     let history = ScalingHistory(events: [.init(at: at(-60), change: 1)], observations: steady(["latency_p95": 2.4], from: 400))
@@ -59,7 +59,7 @@ let quietWeb: [String: ObservedMetric] = ["cpu": .total(0.5), "memory": .total(0
 }
 
 @Test func scaleDownOnlyWhenCpuAndMemoryAreBothLowForTenMinutes() throws {
-    let web = try shipped("web-default")
+    let web = try shipped("web-seed-triggers")
     let low: [String: ObservedMetric] = ["cpu": .total(0.2), "memory": .total(0.4), "latency_p95": .total(0.3), "error_rate": .total(0)]
     let history = ScalingHistory(observations: steady(["cpu": 0.2, "memory": 0.4], from: 600))
     let d = decide(web, current: 4, min: 2, max: 5, metrics: low, history: history)
@@ -94,7 +94,7 @@ let quietWeb: [String: ObservedMetric] = ["cpu": .total(0.5), "memory": .total(0
 }
 
 @Test func aMissingMetricBlocksTheScaleDownRule() throws {
-    let web = try shipped("web-default")
+    let web = try shipped("web-seed-triggers")
     let d = decide(web, current: 4, min: 2, max: 5, metrics: ["cpu": .total(0.1), "latency_p95": .total(0.2), "error_rate": .total(0)],
                    history: ScalingHistory(observations: steady(["cpu": 0.1, "memory": 0.3], from: 900)))
     #expect(d.desired == 4)
@@ -323,7 +323,7 @@ func workerMetrics(depth: Double, active: Double, age: Double = 0) -> [String: O
 // MARK: History
 
 @Test func historyStaysBoundedOverManyTicks() throws {
-    let web = try shipped("web-default")
+    let web = try shipped("web-seed-triggers")
     var history = ScalingHistory.starting(current: 2, at: t0)
     var current = 2
     for tick in 1...2000 {

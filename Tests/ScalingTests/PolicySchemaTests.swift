@@ -21,7 +21,7 @@ import Testing
         #expect(decoder.diagnostics.items.isEmpty, "\(file): \(decoder.diagnostics.items.map { "\($0.path) \($0.summary): \($0.detail)" })")
         if let policy { names.append(policy.name) }
     }
-    for required in ["web-default", "queue-worker", "ai-service", "hpa-cpu70"] {
+    for required in ["web-default", "web-daily", "web-seed-triggers", "queue-worker", "ai-service", "hpa-cpu70"] {
         #expect(names.contains(required))
     }
 }
@@ -32,7 +32,9 @@ import Testing
     for file in try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() where file.hasSuffix(".yaml") {
         library.add([UInt8](try Data(contentsOf: folder.appendingPathComponent(file))), file: "policies/" + file)
     }
-    #expect(library.scale["web-default"]?.rules.count == 5)
+    #expect(library.scale["web-seed-triggers"]?.rules.count == 5)
+    #expect(library.scale["web-default"]?.rules.count == 2)
+    #expect(library.scale["web-daily"]?.forecast?.headroom == 0.7)
     #expect(library.scale["queue-worker"]?.scaleToZero?.idleAfter == 900)
     #expect(library.scale["ai-service"] != nil)
 }

@@ -2,7 +2,7 @@ import Foundation
 
 extension NodeDecoder {
     static let scalePolicyKeys = ["kind", "name", "description", "rules", "scaleUp", "scaleDown", "tolerance",
-                                  "schedules", "scaleToZero", "fallback"]
+                                  "schedules", "scaleToZero", "fallback", "forecast"]
     static let scaleRuleKeys = ["name", "metric", "target", "tolerance", "perInstance", "above", "below", "for", "step",
                                 "all", "any", "maxAge", "upFor", "upStep", "downBelow", "downFor", "downStep"]
 
@@ -56,7 +56,11 @@ extension NodeDecoder {
         if let fallbackNode = fields.present("fallback") {
             policy.fallback = scaleFallback(fallbackNode, path: NodeDecoder.join(path, "fallback"))
         }
+        if let forecastNode = fields.present("forecast") {
+            policy.forecast = scaleForecast(forecastNode, path: NodeDecoder.join(path, "forecast"))
+        }
         if policy.rules.isEmpty && policy.scaleToZero == nil && policy.fallback == nil && policy.schedules.isEmpty
+            && policy.forecast == nil
             && diagnostics.errorCount == before {
             warning("Policy without rules", "'\(name)' has no rules, so it never changes the count from metrics.", path: rulesPath, at: fields["rules"] ?? node)
         }

@@ -30,12 +30,15 @@ public struct ScalePolicy: Sendable, Equatable {
     public var schedules: [ScaleSchedule]
     public var scaleToZero: ScaleToZero?
     public var fallback: ScaleFallback?
+    /// A seasonal forecast proposing a count ahead of known peaks (see ``ScaleForecast``).
+    public var forecast: ScaleForecast?
     /// Where the policy was written, for diagnostics.
     public var mark: SourceMark?
 
     public init(name: String, rules: [ScaleRule] = [], scaleUp: ScalingRules = .defaultScaleUp,
                 scaleDown: ScalingRules = .defaultScaleDown, schedules: [ScaleSchedule] = [],
-                scaleToZero: ScaleToZero? = nil, fallback: ScaleFallback? = nil, description: String? = nil) {
+                scaleToZero: ScaleToZero? = nil, fallback: ScaleFallback? = nil, description: String? = nil,
+                forecast: ScaleForecast? = nil) {
         self.name = name
         self.description = description
         self.rules = rules
@@ -44,6 +47,7 @@ public struct ScalePolicy: Sendable, Equatable {
         self.schedules = schedules
         self.scaleToZero = scaleToZero
         self.fallback = fallback
+        self.forecast = forecast
     }
 
     /// The longest time span any part of the policy looks back over, in seconds: what a history of
@@ -77,6 +81,7 @@ public struct ScalePolicy: Sendable, Equatable {
             add(scaleToZero.queueMetric)
             if let active = scaleToZero.activeMetric { add(active) }
         }
+        if let forecast { add(forecast.metric) }
         return names
     }
 }

@@ -108,6 +108,13 @@ private struct Run {
             }
         }
 
+        // A seasonal forecast proposes next to the rules (see Forecast.swift).
+        var forecastWins: Decision.Message?
+        if let forecast = policy.forecast, let floor = Forecasting.floor(forecast, series: input.history.seasonal, now: input.now) {
+            proposals.append(.init(rule: "forecast", instances: floor.instances, lazy: floor.why))
+            if best == nil || floor.instances > best! { best = floor.instances; bestRule = "forecast"; keptWithinTolerance = false; forecastWins = floor.why }
+        }
+
         let whyInvalid = firstInvalid, invalidCount = invalid, winner = bestRule
         // Fallback after repeated failed reads replaces the metrics' verdict.
         if let fallback = policy.fallback, let (metric, count) = failedLongEnough(fallback) {
@@ -159,6 +166,8 @@ private struct Run {
         if best == nil {
             let noRules = policy.rules.isEmpty
             reasons.append(.init(.noRuleFired, noRules ? "the policy has no rules" : "no rule fired; keeping \(current)"))
+        } else if let forecastWins {
+            reasons.append(.init(.forecastFloor, "the forecast proposes \(raw), above every rule: \(forecastWins())"))
         } else if raw == current && keptWithinTolerance {
             reasons.append(.init(.withinTolerance, "'\(winner)' keeps \(current): within tolerance"))
         } else {
@@ -343,7 +352,9 @@ private struct Run {
     }
 
     func finish(_ desired: Int, recommendation: Int?) -> Decision {
-        Decision(desired: desired, current: current, reasons: reasons, proposals: proposals, recommendation: recommendation,
-                 observation: observation, failures: failures, historyWindow: policy.longestWindow, min: lo, max: hi)
+        var decision = Decision(desired: desired, current: current, reasons: reasons, proposals: proposals, recommendation: recommendation,
+                                observation: observation, failures: failures, historyWindow: policy.longestWindow, min: lo, max: hi)
+        if let forecast = policy.forecast { decision.forecastSample = Forecasting.sample(forecast, metrics: input.metrics) }
+        return decision
     }
 }

@@ -113,6 +113,8 @@ public struct Decision: Sendable, Equatable {
     /// The bounds in force after schedules.
     public var min: Int
     public var max: Int
+    /// This tick's reading for the policy's `forecast` to remember; nil when the policy has none.
+    public var forecastSample: ForecastSample?
 
     public init(desired: Int, current: Int, reasons: [Reason], proposals: [Proposal], recommendation: Int?,
                 observation: MetricValues? = nil, failures: [String: Int] = [:], historyWindow: Double = 0,
@@ -162,6 +164,8 @@ public enum ReasonCode: String, Sendable, CaseIterable {
     case connectionLimited = "ConnectionLimited"
     case upstreamLimited = "UpstreamLimited"
     case scheduleFloor = "ScheduleFloor"
+    /// The policy's seasonal forecast proposed the winning count.
+    case forecastFloor = "ForecastFloor"
     case scheduleCeiling = "ScheduleCeiling"
     case scaleToZero = "ScaleToZero"
     case scaledToZero = "ScaledToZero"

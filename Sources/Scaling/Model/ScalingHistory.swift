@@ -56,12 +56,17 @@ public struct ScalingHistory: Sendable, Equatable, Codable {
     public var observations: [Observation]
     /// Consecutive failed reads per metric before this tick.
     public var failures: [String: Int]
+    /// Peaks of the forecast's metric over the last season(s), for a policy with `forecast`; nil
+    /// otherwise (and in histories stored before forecasts existed).
+    public var seasonal: SeasonalSeries?
 
-    public init(recommendations: [Recommendation] = [], events: [ScaleEvent] = [], observations: [Observation] = [], failures: [String: Int] = [:]) {
+    public init(recommendations: [Recommendation] = [], events: [ScaleEvent] = [], observations: [Observation] = [], failures: [String: Int] = [:],
+                seasonal: SeasonalSeries? = nil) {
         self.recommendations = recommendations
         self.events = events
         self.observations = observations
         self.failures = failures
+        self.seasonal = seasonal
     }
 
     public static let empty = ScalingHistory()
@@ -85,6 +90,7 @@ public struct ScalingHistory: Sendable, Equatable, Codable {
             observations.append(Observation(at: now, values: values))
         }
         failures = decision.failures
+        remember(decision.forecastSample, at: now)
         prune(before: now.addingTimeInterval(-decision.historyWindow))
     }
 
