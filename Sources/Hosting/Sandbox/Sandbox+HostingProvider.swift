@@ -77,8 +77,8 @@ extension Sandbox: HostingProvider, RenderMetricsAPI {
     public func listEnvVars(serviceId: String) async throws -> [LiveEnvVar] {
         try call("get-env-vars-for-service", "GET", "/services/\(serviceId)/env-vars") {
             try store.read { state in
-                guard let record = state.services.first(where: { $0.service.id == serviceId }) else { throw SandboxFailure.notFound(serviceId) }
-                return record.envVars.map { LiveEnvVar(key: $0.key, value: $0.value) }
+                guard let index = state.serviceIndex(serviceId) else { throw SandboxFailure.notFound(serviceId) }
+                return state.services[index].envVars.map { LiveEnvVar(key: $0.key, value: $0.value) }
             }
         }
     }

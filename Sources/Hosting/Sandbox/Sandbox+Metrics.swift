@@ -67,7 +67,7 @@ extension Sandbox {
         if load.trace != nil, load.traceStart == nil { load.traceStart = now }
         let stored = load
         return try store.write { state in
-            guard let index = state.services.firstIndex(where: { $0.service.id == key || $0.service.name == key }) else {
+            guard let index = state.serviceIndex(key) ?? state.services.firstIndex(where: { $0.service.name == key }) else {
                 throw SandboxFailure.notFound(key)
             }
             state.services[index].load = stored
@@ -101,13 +101,13 @@ extension Sandbox {
         }
         let times = (0..<max(0, steps)).map { Date(timeIntervalSince1970: first + Double($0) * resolution) }
         // Bring instance sets up to date (boot completions, the emulated autoscaler) before reading history.
-        let records: [ServiceRecord] = try store.write { state in
-            var selected: [ServiceRecord] = []
-            for index in state.services.indices where resources.contains(state.services[index].service.id) {
-                reconcileInstances(&state.services[index], now: now)
-                selected.append(state.services[index])
+        // In place and saved only if something changed: a metrics read costs O(resources), not O(services).
+        let records: [ServiceRecord] = try store.modify { state, changed in
+            let indices = Set(resources.compactMap { state.serviceIndex($0) }).sorted()
+            return indices.map { index in
+                if reconcileInstances(&state.services[index], now: now) { changed = true }
+                return state.services[index]
             }
-            return selected
         }
         var result: [RenderMetricSeriesWire] = []
         for record in records {

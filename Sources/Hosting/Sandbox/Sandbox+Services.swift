@@ -37,8 +37,8 @@ extension Sandbox {
 
     func wireService(id: String) throws -> RenderService {
         try store.read { state in
-            guard let record = state.services.first(where: { $0.service.id == id }) else { throw SandboxFailure.notFound(id) }
-            return record.service
+            guard let index = state.serviceIndex(id) else { throw SandboxFailure.notFound(id) }
+            return state.services[index].service
         }
     }
 
@@ -138,7 +138,7 @@ extension Sandbox {
     func wireUpdateService(id: String, _ patch: RenderServicePATCH) throws -> RenderService {
         let stamp = RenderJSON.formatDate(now)
         return try store.write { state in
-            guard let index = state.services.firstIndex(where: { $0.service.id == id }) else { throw SandboxFailure.notFound(id) }
+            guard let index = state.serviceIndex(id) else { throw SandboxFailure.notFound(id) }
             var service = state.services[index].service
             if let name = patch.name?.trimmingCharacters(in: .whitespaces) {
                 guard !name.isEmpty else { throw SandboxFailure.badRequest("name must not be empty") }
@@ -198,7 +198,7 @@ extension Sandbox {
     func wireScale(id: String, numInstances: Int) throws {
         let now = self.now
         try store.write { state in
-            guard let index = state.services.firstIndex(where: { $0.service.id == id }) else { throw SandboxFailure.notFound(id) }
+            guard let index = state.serviceIndex(id) else { throw SandboxFailure.notFound(id) }
             var record = state.services[index]
             guard record.service.type != "cron_job" else { throw SandboxFailure.badRequest("cron jobs cannot be scaled") }
             guard (1...100).contains(numInstances) else { throw SandboxFailure.badRequest("numInstances must be between 1 and 100") }
@@ -217,7 +217,7 @@ extension Sandbox {
     func wireSetAutoscaling(id: String, _ config: RenderAutoscaling) throws -> RenderAutoscaling {
         let now = self.now
         return try store.write { state in
-            guard let index = state.services.firstIndex(where: { $0.service.id == id }) else { throw SandboxFailure.notFound(id) }
+            guard let index = state.serviceIndex(id) else { throw SandboxFailure.notFound(id) }
             var record = state.services[index]
             guard record.service.type != "cron_job" else { throw SandboxFailure.badRequest("cron jobs cannot autoscale") }
             try Self.validateAutoscaling(config, plan: record.service.serviceDetails.plan ?? "starter",
@@ -234,7 +234,7 @@ extension Sandbox {
     func wireDeleteAutoscaling(id: String) throws {
         let now = self.now
         try store.write { state in
-            guard let index = state.services.firstIndex(where: { $0.service.id == id }) else { throw SandboxFailure.notFound(id) }
+            guard let index = state.serviceIndex(id) else { throw SandboxFailure.notFound(id) }
             var record = state.services[index]
             record.service.serviceDetails.autoscaling = nil
             record.service.updatedAt = RenderJSON.formatDate(now)
@@ -246,7 +246,7 @@ extension Sandbox {
     func wireSetSuspended(id: String, _ suspended: Bool) throws {
         let now = self.now
         try store.write { state in
-            guard let index = state.services.firstIndex(where: { $0.service.id == id }) else { throw SandboxFailure.notFound(id) }
+            guard let index = state.serviceIndex(id) else { throw SandboxFailure.notFound(id) }
             var record = state.services[index]
             record.service.suspended = suspended ? "suspended" : "not_suspended"
             record.service.suspenders = suspended ? ["user"] : []
@@ -258,7 +258,7 @@ extension Sandbox {
 
     func wireDeleteService(id: String) throws {
         try store.write { state in
-            guard let index = state.services.firstIndex(where: { $0.service.id == id }) else { throw SandboxFailure.notFound(id) }
+            guard let index = state.serviceIndex(id) else { throw SandboxFailure.notFound(id) }
             state.services.remove(at: index)
         }
     }
@@ -267,8 +267,8 @@ extension Sandbox {
 
     func wireEnvVars(id: String, limit: Int?, cursor: String?) throws -> [RenderEnvVarWithCursor] {
         try store.read { state in
-            guard let record = state.services.first(where: { $0.service.id == id }) else { throw SandboxFailure.notFound(id) }
-            let indexed = record.envVars.enumerated().map { ($0.offset + 1, $0.element) }
+            guard let index = state.serviceIndex(id) else { throw SandboxFailure.notFound(id) }
+            let indexed = state.services[index].envVars.enumerated().map { ($0.offset + 1, $0.element) }
             return try SandboxIDs.page(indexed, seq: \.0, limit: limit, cursor: cursor)
                 .map { RenderEnvVarWithCursor(envVar: $0.0.1, cursor: $0.1) }
         }
@@ -282,7 +282,7 @@ extension Sandbox {
         }
         let now = self.now
         return try store.write { state in
-            guard let index = state.services.firstIndex(where: { $0.service.id == id }) else { throw SandboxFailure.notFound(id) }
+            guard let index = state.serviceIndex(id) else { throw SandboxFailure.notFound(id) }
             state.services[index].envVars = inputs.map(Self.resolveEnvVar)
             state.services[index].service.updatedAt = RenderJSON.formatDate(now)
             return state.services[index].envVars.enumerated().map {
@@ -293,9 +293,9 @@ extension Sandbox {
 
     func wireInstances(id: String) throws -> [RenderServiceInstance] {
         let now = self.now
-        return try store.write { state in
-            guard let index = state.services.firstIndex(where: { $0.service.id == id }) else { throw SandboxFailure.notFound(id) }
-            reconcileInstances(&state.services[index], now: now)
+        return try store.modify { state, changed in
+            guard let index = state.serviceIndex(id) else { throw SandboxFailure.notFound(id) }
+            if reconcileInstances(&state.services[index], now: now) { changed = true }
             return state.services[index].instances.filter { $0.isServing(at: now) }
                 .map { RenderServiceInstance(id: $0.id, createdAt: RenderJSON.formatDate($0.createdAt)) }
         }
@@ -304,10 +304,12 @@ extension Sandbox {
     // MARK: Instances and native autoscaling
 
     /// Brings the instances in line with what should run: none when suspended or a cron job, the
-    /// autoscaler's choice while native autoscaling is on, else `numInstances`.
-    func reconcileInstances(_ record: inout ServiceRecord, now: Date) {
+    /// autoscaler's choice while native autoscaling is on, else `numInstances`. True if it changed the record.
+    @discardableResult
+    func reconcileInstances(_ record: inout ServiceRecord, now: Date) -> Bool {
         let details = record.service.serviceDetails
         var target: Int
+        var changed = false
         let active = record.instances.filter(\.isActive).count
         if record.service.type == "cron_job" || record.service.suspended == "suspended" {
             target = 0
@@ -317,10 +319,12 @@ extension Sandbox {
             if due, active > 0 {
                 target = Self.nativeAutoscaleTarget(record: record, autoscaling: autoscaling, current: active, now: now)
                 record.autoscaleEvaluatedAt = now
+                changed = true
             }
         } else {
             target = details.numInstances ?? 1
         }
+        if active != target { changed = true }
         if active < target {
             for _ in active..<target {
                 let id = "\(record.service.id)-\(SandboxIDs.random(5))"
@@ -335,6 +339,7 @@ extension Sandbox {
         }
         // Keep a month of history for metrics, and not without bound.
         let horizon = now.addingTimeInterval(-31 * 86_400)
+        let before = record.instances.count
         record.instances.removeAll { instance in
             guard let removed = instance.removedAt else { return false }
             return removed < horizon || removed <= instance.readyAt
@@ -348,6 +353,7 @@ extension Sandbox {
                 return true
             }
         }
+        return changed || record.instances.count != before
     }
 
     /// Render's rule: desired = ceil(current × utilisation / target), the larger of CPU and memory, within [min, max].

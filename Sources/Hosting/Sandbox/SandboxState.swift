@@ -12,10 +12,30 @@ struct SandboxState: Codable, Sendable {
     var services: [ServiceRecord] = []
     var keyValues: [KeyValueRecord] = []
     var postgres: [PostgresRecord] = []
+    /// Service ID → position in `services`: a cache, not persisted. A stale entry only costs a linear
+    /// search (`serviceIndex(_:)` checks what it finds), so any change to `services` is safe.
+    var serviceSlots: [String: Int] = [:]
+
+    enum CodingKeys: String, CodingKey {
+        case version, sequence, owners, project, services, keyValues, postgres
+    }
 
     mutating func nextSequence() -> Int {
         sequence += 1
         return sequence
+    }
+
+    /// The position of service `id`, O(1) while the cache is current.
+    func serviceIndex(_ id: String) -> Int? {
+        if let slot = serviceSlots[id], slot < services.count, services[slot].service.id == id { return slot }
+        return services.firstIndex { $0.service.id == id }
+    }
+
+    /// Brings the cache up to date after a change: appended services are added, anything else rebuilds it.
+    mutating func reindexServices() {
+        if serviceSlots.count == services.count { return }
+        if serviceSlots.count > services.count { serviceSlots.removeAll(keepingCapacity: true) }
+        for index in serviceSlots.count..<services.count { serviceSlots[services[index].service.id] = index }
     }
 }
 

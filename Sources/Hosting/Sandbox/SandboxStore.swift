@@ -28,6 +28,7 @@ final class SandboxStore: @unchecked Sendable {
         guard let directory else {
             self.directory = nil
             self.state = initial()
+            state.reindexServices()
             return
         }
         let url = URL(fileURLWithPath: directory, isDirectory: true)
@@ -63,15 +64,35 @@ final class SandboxStore: @unchecked Sendable {
         }
     }
 
-    /// Changes the state; it is saved only if `body` returns normally.
+    /// Changes the state in place and saves it.
+    ///
+    /// - Important: `body` must throw before it changes anything (validate, then mutate): the state is
+    ///   changed in place, not copied, so that one change costs O(change) and not O(state). With a
+    ///   directory, a throw also drops the in-memory state, so the next access reloads the saved one.
     func write<T>(_ body: (inout SandboxState) throws -> T) throws -> T {
+        try modify { state, changed in
+            changed = true
+            return try body(&state)
+        }
+    }
+
+    /// Like `write`, but saves only if `body` sets `changed`: for reads that may bring the state up to
+    /// date (instance boots, the emulated autoscaler) and usually find nothing to do.
+    func modify<T>(_ body: (inout SandboxState, inout Bool) throws -> T) throws -> T {
         try lock.withLock {
             try withFileLock(exclusive: true) {
                 _ = try reloadIfChanged()
-                var copy = state
-                let result = try body(&copy)
-                state = copy
-                try save()
+                var changed = false
+                let result: T
+                do {
+                    result = try body(&state, &changed)
+                } catch {
+                    if stateURL != nil { loadedStamp = nil }
+                    state.reindexServices()
+                    throw error
+                }
+                state.reindexServices()
+                if changed { try save() }
                 return result
             }
         }
@@ -105,6 +126,7 @@ final class SandboxStore: @unchecked Sendable {
         let data = try Data(contentsOf: url)
         do {
             state = try Self.decoder.decode(SandboxState.self, from: data)
+            state.reindexServices()
         } catch {
             throw SandboxFailure(500, "the sandbox state \(url.path) is unreadable (\(error)); move it away to start afresh")
         }
