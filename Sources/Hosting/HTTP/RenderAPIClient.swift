@@ -31,33 +31,20 @@ struct RenderAPIClient: Sendable {
         var attempt = 0
         while true {
             attempt += 1
-            if let limiter { try await limiter.acquire(method: method, path: path) }
+            let ticket = try await limiter?.acquire(method: method, path: path)
             let response: TransportResponse
             do {
                 response = try await sendWithTimeout(request)
-            } catch let error as TransportError {
-                let kind: RenderAPIError.Kind = error.isTimeout ? .timeout : .transport
-                logger.debug("Render API call failed without a response", metadata: [
-                    "operation": "\(operation)", "path": "\(path)", "attempt": "\(attempt)", "error": "\(error.message)",
-                ])
-                if attempt < policy.maxAttempts {
-                    try await clock.sleep(seconds: policy.backoff(afterAttempt: attempt, random: Double.random(in: 0...1)))
-                    continue
-                }
-                throw RenderAPIError(kind: kind, operation: operation, method: method, path: path, message: error.message, attempts: attempt)
-            } catch is CancellationError {
-                throw CancellationError()
             } catch {
-                if attempt < policy.maxAttempts {
-                    try await clock.sleep(seconds: policy.backoff(afterAttempt: attempt, random: Double.random(in: 0...1)))
-                    continue
-                }
-                throw RenderAPIError(kind: .transport, operation: operation, method: method, path: path,
-                                     message: String(describing: error), attempts: attempt)
+                // No answer, but the request may have reached the server: its slot is held all the same.
+                if let limiter, let ticket { await limiter.complete(ticket) }
+                try await retryOrThrow(error, attempt: attempt, policy: policy, operation: operation, method: method, path: path)
+                continue
             }
+            let limit = response.header("Ratelimit-Limit").flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
             let remaining = response.header("Ratelimit-Remaining").flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
             let reset = response.header("Ratelimit-Reset").flatMap { Double($0.trimmingCharacters(in: .whitespaces)) }
-            if let limiter { await limiter.observe(method: method, path: path, remaining: remaining, resetSeconds: reset) }
+            if let limiter, let ticket { await limiter.complete(ticket, limit: limit, remaining: remaining, resetSeconds: reset) }
             logger.debug("Render API call", metadata: [
                 "operation": "\(operation)", "method": "\(method)", "path": "\(path)", "status": "\(response.status)",
                 "attempt": "\(attempt)",
@@ -75,6 +62,28 @@ struct RenderAPIClient: Sendable {
             if delay > policy.maxServerWait { throw error }
             try await clock.sleep(seconds: delay)
         }
+    }
+
+    /// After a request that got no response: sleep and return (to retry), or throw the final error.
+    private func retryOrThrow(_ error: any Error, attempt: Int, policy: RetryPolicy, operation: String, method: String, path: String) async throws {
+        switch error {
+        case let error as TransportError:
+            let kind: RenderAPIError.Kind = error.isTimeout ? .timeout : .transport
+            logger.debug("Render API call failed without a response", metadata: [
+                "operation": "\(operation)", "path": "\(path)", "attempt": "\(attempt)", "error": "\(error.message)",
+            ])
+            guard attempt < policy.maxAttempts else {
+                throw RenderAPIError(kind: kind, operation: operation, method: method, path: path, message: error.message, attempts: attempt)
+            }
+        case is CancellationError:
+            throw CancellationError()
+        default:
+            guard attempt < policy.maxAttempts else {
+                throw RenderAPIError(kind: .transport, operation: operation, method: method, path: path,
+                                     message: String(describing: error), attempts: attempt)
+            }
+        }
+        try await clock.sleep(seconds: policy.backoff(afterAttempt: attempt, random: Double.random(in: 0...1)))
     }
 
     /// Decodes a 2xx body.
