@@ -37,6 +37,8 @@ let package = Package(
             .product(name: "Hummingbird", package: "hummingbird"),
         ]),
         .target(name: "RedisClient", dependencies: ["CHiredis"]),
+        // --state redis://: Hosting's StateStore kept in Redis; Hosting itself does not link hiredis.
+        .target(name: "StateRedis", dependencies: ["Hosting", "Planning", "RedisClient"]),
         .target(name: "MetricSources", dependencies: [
             "RedisClient", "Hosting", "Blueprint",
             .product(name: "Logging", package: "swift-log"),
@@ -54,7 +56,7 @@ let package = Package(
         // Composition root.
         .executableTarget(name: "BallastCLI", dependencies: [
             "Blueprint", "Planning", "Scaling", "Costing", "Simulation", "Hosting", "RedisClient",
-            "MetricSources", "Controller", "Reports",
+            "MetricSources", "Controller", "Reports", "StateRedis",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -67,10 +69,10 @@ let package = Package(
         .testTarget(name: "ScalingTests", dependencies: ["Scaling", "Blueprint"]),
         .testTarget(name: "CostingTests", dependencies: ["Costing", "Blueprint", "Reports"]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Scaling", "Costing", "Blueprint"]),
-        .testTarget(name: "HostingTests", dependencies: ["Hosting", "Blueprint", "Planning"]),
+        .testTarget(name: "HostingTests", dependencies: ["Hosting", "Blueprint", "Planning", "StateRedis", "RedisClient", "TestSupport"]),
         .testTarget(name: "MetricSourcesTests", dependencies: ["MetricSources", "RedisClient", "Hosting", "TestSupport"]),
         .testTarget(name: "ControllerTests", dependencies: ["Controller", "Hosting", "MetricSources", "RedisClient", "Scaling", "Blueprint", "TestSupport"]),
-        .testTarget(name: "CLITests", dependencies: ["Blueprint"]),
+        .testTarget(name: "CLITests", dependencies: ["Blueprint", "Hosting", "RedisClient", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -29,7 +29,8 @@ public struct PlanExecutor: Sendable {
         self.secret = secret
     }
 
-    public func apply(_ plan: Plan, state: BallastState, save: @escaping @Sendable (BallastState) throws -> Void,
+    /// `save` is called with the serial one above the last one written (or read), one call at a time, in order.
+    public func apply(_ plan: Plan, state: BallastState, save: @escaping @Sendable (BallastState) async throws -> Void,
                       progress: @escaping @Sendable (ApplyEvent) -> Void = { _ in }) async -> ApplyReport {
         let recorder = StateRecorder(state: state, save: save)
         let changes = plan.actionable
@@ -239,12 +240,21 @@ public struct ApplyError: Error, Sendable, CustomStringConvertible {
 }
 
 /// Serialises state updates from concurrent changes and persists after each.
+///
+/// Writes are awaited (a remote store), so the actor is re-entered while one is in flight. They are
+/// kept in order by one writer at a time: a change recorded meanwhile is carried by the next write,
+/// and its `record` returns once a write that includes it has finished. Every write is one serial up.
 actor StateRecorder {
     private(set) var state: BallastState
-    let save: @Sendable (BallastState) throws -> Void
+    let save: @Sendable (BallastState) async throws -> Void
     private(set) var saveError: (any Error)?
+    /// How many updates were recorded, and how many of them the last finished write carried.
+    private var recorded = 0
+    private var written = 0
+    private var writing = false
+    private var waiting: [(upTo: Int, continuation: CheckedContinuation<Void, Never>)] = []
 
-    init(state: BallastState, save: @escaping @Sendable (BallastState) throws -> Void) {
+    init(state: BallastState, save: @escaping @Sendable (BallastState) async throws -> Void) {
         self.state = state
         self.save = save
     }
@@ -254,20 +264,20 @@ actor StateRecorder {
     private var lastSave = ContinuousClock.now
     private var unsaved = false
 
-    func record(_ change: ResourceChange, id: String?) {
+    func record(_ change: ResourceChange, id: String?) async {
         state.record(change, id: id)
         if change.operations.isEmpty && ContinuousClock.now - lastSave < .milliseconds(500) {
             unsaved = true
             return
         }
-        persist()
+        await persist()
     }
 
-    func flush() {
-        if unsaved { persist() }
+    func flush() async {
+        if unsaved { await persist() }
     }
 
-    func recordFailure(_ change: ResourceChange, id: String?, created: Bool) {
+    func recordFailure(_ change: ResourceChange, id: String?, created: Bool) async {
         if created || (change.action == .import && id != nil) {
             state.record(change, id: id)
             state.recordUpdatedAt(nil, kind: change.kind, name: change.name)
@@ -281,26 +291,44 @@ actor StateRecorder {
                 state.resources[index].envFingerprint = nil
             }
         }
-        persist()
+        await persist()
     }
 
-    func recordUpdatedAt(_ services: [LiveService], names: Set<String>) {
+    func recordUpdatedAt(_ services: [LiveService], names: Set<String>) async {
         for live in services where names.contains(live.name) {
             guard let record = state.resource(.service, live.name), record.id == live.id else { continue }
             state.recordUpdatedAt(live.updatedAt, kind: .service, name: live.name)
         }
-        persist()
+        await persist()
     }
 
-    private func persist() {
-        state.sortResources()
-        state.serial += 1
+    /// Returns once a write carrying every update recorded so far has finished (or failed).
+    private func persist() async {
+        recorded += 1
         unsaved = false
         lastSave = ContinuousClock.now
-        do {
-            try save(state)
-        } catch {
-            saveError = error
+        let mine = recorded
+        if writing {
+            await withCheckedContinuation { waiting.append((mine, $0)) }
+            return
         }
+        writing = true
+        while written < recorded {
+            let carried = recorded
+            state.sortResources()
+            state.serial += 1
+            do {
+                try await save(state)
+            } catch {
+                // Not written: the next write reuses this serial, so a store that checks serials accepts it.
+                state.serial -= 1
+                saveError = error
+            }
+            written = carried
+            let done = waiting.filter { $0.upTo <= carried }
+            waiting.removeAll { $0.upTo <= carried }
+            for waiter in done { waiter.continuation.resume() }
+        }
+        writing = false
     }
 }

@@ -6,16 +6,23 @@ import Planning
 /// ```swift
 /// let store = LocalStateStore(directory: ".ballast", project: "qc-platform", environment: "production")
 /// let lock = try await store.lock(operation: "apply", timeout: 10)
-/// defer { lock.release() }
-/// var state = try store.load() ?? BallastState(lineage: UUID().uuidString, project: "qc-platform", environment: "production")
+/// var state = try await store.load() ?? BallastState(lineage: UUID().uuidString, project: "qc-platform", environment: "production")
+/// state.serial += 1
+/// try await store.save(state)
+/// await lock.unlock()
 /// ```
 ///
-/// - Important: hold the lock from reading the state until the last write of an apply.
+/// Two stores: ``LocalStateStore`` (a JSON file under `.ballast/`) and `RedisStateStore` (module
+/// `StateRedis`, for `--state redis://…`).
+///
+/// - Important: hold the lock from reading the state until the last write of an apply. Every write
+///   carries the serial one above the one read (the executor counts them); a store that can check
+///   it (Redis) refuses a write whose predecessor is not the serial in the store.
 public protocol StateStore: Sendable {
     /// Nil when nothing was applied yet.
-    func load() throws -> BallastState?
+    func load() async throws -> BallastState?
     /// Replaces the stored state (atomically).
-    func save(_ state: BallastState) throws
+    func save(_ state: BallastState) async throws
     /// Waits up to `timeout` seconds for the lock, then fails naming who holds it.
     func lock(operation: String, timeout: TimeInterval) async throws -> StateLock
     /// Where the state lives, for messages.
@@ -32,6 +39,16 @@ public struct LockInfo: Sendable, Codable, Equatable {
     public var host: String
     public var created: Date
 
+    public init(id: String, path: String, operation: String, who: String, pid: Int32, host: String, created: Date) {
+        self.id = id
+        self.path = path
+        self.operation = operation
+        self.who = who
+        self.pid = pid
+        self.host = host
+        self.created = created
+    }
+
     public var description: String {
         """
         Lock Info:
@@ -45,17 +62,37 @@ public struct LockInfo: Sendable, Codable, Equatable {
 }
 
 /// A held lock; release it when done (releasing twice is harmless).
+///
+/// From async code prefer `await lock.unlock()`: it returns once the lock is gone. `release()` is for
+/// synchronous code (`defer`); for a lock held in Redis it only starts the release, and the lock
+/// expires by itself if the process ends first.
 public final class StateLock: Sendable {
     public let info: LockInfo
-    private let releaseAction: @Sendable () -> Void
+    private let releaseNow: (@Sendable () -> Void)?
+    private let releaseLater: (@Sendable () async -> Void)?
 
+    /// A lock released synchronously (a lock file).
     public init(info: LockInfo, release: @escaping @Sendable () -> Void) {
         self.info = info
-        self.releaseAction = release
+        self.releaseNow = release
+        self.releaseLater = nil
+    }
+
+    /// A lock whose release needs a round trip (Redis).
+    public init(info: LockInfo, unlock: @escaping @Sendable () async -> Void) {
+        self.info = info
+        self.releaseNow = nil
+        self.releaseLater = unlock
     }
 
     public func release() {
-        releaseAction()
+        if let releaseNow { return releaseNow() }
+        if let releaseLater { Task { await releaseLater() } }
+    }
+
+    public func unlock() async {
+        if let releaseNow { return releaseNow() }
+        await releaseLater?()
     }
 }
 
