@@ -18,6 +18,8 @@ struct ApplyCommand: AsyncParsableCommand {
         discussion: """
             ballast apply BLUEPRINT --env NAME   plans, shows the plan and asks for `yes` (unless --auto-approve).
             ballast apply PLANFILE               applies exactly a plan saved with `plan --out`, refusing it when stale.
+            A refresh-only plan (plan --refresh-only --out FILE, or apply --refresh-only) records the drift in the state
+            and changes nothing on the hosting side.
             The state is locked for the whole run; a second apply waits --lock-timeout seconds, then fails naming the holder.
             """)
 
@@ -39,6 +41,9 @@ struct ApplyCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Seconds to wait for the state lock.")
     var lockTimeout: Double = 0
 
+    @Flag(name: .long, help: "Only record the drift (what changed outside Ballast) in the state; change nothing on the hosting side.")
+    var refreshOnly = false
+
     func validate() throws {
         if parallelism < 1 { throw ValidationError("--parallelism must be at least 1.") }
     }
@@ -47,31 +52,38 @@ struct ApplyCommand: AsyncParsableCommand {
         let saved = options.env == nil ? try? PlanSession.read(options.blueprint) : nil
         if let saved { return try await applySaved(saved, file: options.blueprint) }
 
-        let planOptions = PlanOptions(mode: .normal, allowDelete: allowDelete, allowCostIncrease: allowCostIncrease)
+        let planOptions = PlanOptions(mode: refreshOnly ? .refreshOnly : .normal, allowDelete: allowDelete, allowCostIncrease: allowCostIncrease)
         let session = try makeSession(options, target)
-        let lock = try await acquireLock(session.store)
-        defer { lock.release() }
-        let state: BallastState?
-        let plan: Plan
-        do {
-            state = try session.store.load()
-            plan = try await session.plan(state: state, options: planOptions)
-        } catch {
-            printError("Error: \(error)\n\nPlanning failed.")
-            throw ExitCode(1)
-        }
-        try emit(PlanReport(plan).text(), to: nil)
-        guard plan.isApplyable else { throw ExitCode(1) }
-        guard plan.hasChanges else { return }
-        if !autoApprove {
-            say("\nDo you want to perform these actions?\n  Ballast will perform the actions described above.\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: ", newline: false)
-            guard readLine(strippingNewline: true) == "yes" else {
-                printError("\nApply cancelled.")
+        try await withStateLock(session.store) {
+            let state: BallastState?
+            let plan: Plan
+            do {
+                state = try await session.store.load()
+                plan = try await session.plan(state: state, options: planOptions)
+            } catch {
+                printError("Error: \(error)\n\nPlanning failed.")
                 throw ExitCode(1)
             }
+            try emit(PlanReport(plan).text(), to: nil)
+            guard plan.isApplyable else { throw ExitCode(1) }
+            guard plan.hasChanges else { return }
+            if !autoApprove {
+                let what = plan.mode == .refreshOnly
+                    ? "Would you like to update the Ballast state to reflect these detected changes?\n  Ballast will write these changes to the state without modifying any real infrastructure."
+                    : "Do you want to perform these actions?\n  Ballast will perform the actions described above."
+                say("\n\(what)\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: ", newline: false)
+                guard readLine(strippingNewline: true) == "yes" else {
+                    printError("\nApply cancelled.")
+                    throw ExitCode(1)
+                }
+            }
+            say("")
+            if plan.mode == .refreshOnly {
+                try await recordDrift(plan, session: session, state: state)
+            } else {
+                try await execute(plan, session: session, state: state)
+            }
         }
-        say("")
-        try await execute(plan, session: session, state: state)
     }
 
     private func applySaved(_ saved: SavedPlan, file: String) async throws {
@@ -80,32 +92,47 @@ struct ApplyCommand: AsyncParsableCommand {
         if let policies = saved.policies { arguments += ["--policies", policies] }
         var targetArguments: [String] = []
         if let sandbox = saved.sandbox { targetArguments += ["--sandbox", sandbox] }
-        if let state = saved.state ?? target.state { targetArguments += ["--state", state] }
+        if let state = try Self.stateLocation(saved: saved.state, given: target.state) { targetArguments += ["--state", state] }
         let blueprintOptions = try BlueprintOptions.parse(arguments)
         var savedTarget = try TargetOptions.parse(targetArguments)
         if saved.sandbox == nil { savedTarget.sandbox = [] }
         let session = try makeSession(blueprintOptions, savedTarget, sandboxDirectory: saved.sandbox)
-        guard saved.plan.mode == .normal else { throw CLIError("refresh-only plans cannot be applied yet; run `ballast plan --refresh-only` to see the drift.") }
-        let lock = try await acquireLock(session.store)
-        defer { lock.release() }
-        let state = try session.store.load()
-        let current: Plan
-        do {
-            current = try await session.plan(state: state, options: saved.options)
-        } catch {
-            printError("Error: \(error)")
-            throw ExitCode(1)
+        try await withStateLock(session.store) {
+            let state: BallastState?
+            let current: Plan
+            do {
+                state = try await session.store.load()
+                current = try await session.plan(state: state, options: saved.options)
+            } catch {
+                printError("Error: \(error)")
+                throw ExitCode(1)
+            }
+            if let reason = SavedPlan.staleness(of: saved.plan, state: state, actualFingerprint: current.actualFingerprint) {
+                printError("Error: \(reason)\n\nThe plan file '\(file)' can no longer be applied. Run `ballast plan` again.")
+                throw ExitCode(1)
+            }
+            guard saved.plan.isApplyable else { throw CLIError("the saved plan has errors and cannot be applied") }
+            guard saved.plan.hasChanges else {
+                say("No changes. Your infrastructure matches the configuration.")
+                return
+            }
+            if saved.plan.mode == .refreshOnly {
+                try await recordDrift(saved.plan, session: session, state: state)
+            } else {
+                try await execute(saved.plan, session: session, state: state)
+            }
         }
-        if let reason = SavedPlan.staleness(of: saved.plan, state: state, actualFingerprint: current.actualFingerprint) {
-            printError("Error: \(reason)\n\nThe plan file '\(file)' can no longer be applied. Run `ballast plan` again.")
-            throw ExitCode(1)
+    }
+
+    /// The state a saved plan is applied against: `--state` when given, else the plan's own (which
+    /// keeps no password: a Redis URL that had one needs `--state` again).
+    static func stateLocation(saved: String?, given: String?) throws -> String? {
+        if let given { return given }
+        guard let saved else { return nil }
+        if TargetOptions.isRedis(saved), saved.contains(":***@") {
+            throw CLIError("the plan was made against the state at \(saved), whose password a plan file does not keep; pass it again with --state redis://…")
         }
-        guard saved.plan.isApplyable else { throw CLIError("the saved plan has errors and cannot be applied") }
-        guard saved.plan.hasChanges else {
-            say("No changes. Your infrastructure matches the configuration.")
-            return
-        }
-        try await execute(saved.plan, session: session, state: state)
+        return saved
     }
 
     private func makeSession(_ options: BlueprintOptions, _ target: TargetOptions, sandboxDirectory: String? = nil) throws -> PlanSession {
@@ -116,13 +143,47 @@ struct ApplyCommand: AsyncParsableCommand {
         }
     }
 
-    private func acquireLock(_ store: any StateStore) async throws -> StateLock {
+    /// Holds the state lock while `body` runs, and releases it whether `body` succeeds or throws.
+    private func withStateLock(_ store: any StateStore, _ body: () async throws -> Void) async throws {
+        let lock: StateLock
         do {
-            return try await store.lock(operation: "apply", timeout: lockTimeout)
+            lock = try await store.lock(operation: "apply", timeout: lockTimeout)
         } catch let error as StateStoreError {
-            printError("Error: \(error.message)\n\nBallast acquires a state lock so that two applies cannot interleave.\n\(error.holder?.description ?? "")")
+            if error.holder == nil && error.operation == "lock-state" && !error.message.hasPrefix("Error acquiring") {
+                printError("Error: cannot lock the state at \(error.location): \(error.message)")
+            } else {
+                printError("Error: \(error.message)\n\nBallast acquires a state lock so that two applies cannot interleave.\n\(error.holder?.description ?? "")")
+            }
             throw ExitCode(1)
         }
+        do {
+            try await body()
+        } catch {
+            await lock.unlock()
+            throw error
+        }
+        await lock.unlock()
+    }
+
+    /// Applies a refresh-only plan: the drift becomes the state's last applied values; no provider call.
+    private func recordDrift(_ plan: Plan, session: PlanSession, state: BallastState?) async throws {
+        guard var updated = state else {
+            say("No state to refresh: nothing was applied yet.")
+            return
+        }
+        updated.recordDrift(plan.drift)
+        updated.serial += 1
+        do {
+            try await session.store.save(updated)
+        } catch {
+            printError("Error: the state could not be written: \(error)")
+            throw ExitCode(1)
+        }
+        let removed = plan.drift.filter { $0.action == .delete }.count
+        var line = "Recorded the drift of \(plan.drift.count) resource\(plan.drift.count == 1 ? "" : "s") in the state (serial \(updated.serial))"
+        if removed > 0 { line += "; \(removed) deleted outside Ballast no longer managed" }
+        say(line + ". Nothing was changed on the hosting side.")
+        say("\nApply complete! Resources: 0 added, 0 changed, 0 destroyed.")
     }
 
     private func execute(_ plan: Plan, session: PlanSession, state: BallastState?) async throws {
@@ -131,7 +192,7 @@ struct ApplyCommand: AsyncParsableCommand {
         let executor = PlanExecutor(provider: session.provider, ownerId: owner, parallelism: parallelism)
         let printer = ProgressPrinter(total: plan.actionable.count)
         let store = session.store
-        let report = await executor.apply(plan, state: start, save: { try store.save($0) }, progress: { printer.handle($0) })
+        let report = await executor.apply(plan, state: start, save: { try await store.save($0) }, progress: { printer.handle($0) })
         printer.finish()
         if report.succeeded {
             say("\n" + report.completionLine)

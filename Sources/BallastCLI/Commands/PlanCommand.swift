@@ -3,7 +3,9 @@ import Blueprint
 import Foundation
 import Hosting
 import Planning
+import RedisClient
 import Reports
+import StateRedis
 
 /// `ballast plan`: what apply would change, field by field, and what it would cost.
 struct PlanCommand: AsyncParsableCommand {
@@ -45,7 +47,7 @@ struct PlanCommand: AsyncParsableCommand {
         let plan: Plan
         do {
             session = try PlanSession(options: options, target: target)
-            plan = try await session.plan(state: try session.store.load(), options: planOptions)
+            plan = try await session.plan(state: try await session.store.load(), options: planOptions)
         } catch let exit as ExitCode {
             throw exit
         } catch {
@@ -64,10 +66,13 @@ struct PlanCommand: AsyncParsableCommand {
         }
         if let out {
             let saved = SavedPlan(plan: plan, options: planOptions, blueprint: options.blueprint, catalog: options.catalog,
-                                  policies: options.policies, state: target.state, sandbox: session.sandboxDirectory)
+                                  policies: options.policies, state: target.state.map(TargetOptions.storable), sandbox: session.sandboxDirectory)
             try PlanSession.write(saved, to: out)
             if format == .text {
                 try emit("\nSaved the plan to: \(out)\n\nTo perform exactly these actions, run the following command to apply:\n    ballast apply \"\(out)\"", to: nil)
+            }
+            if format == .text, plan.mode == .refreshOnly, plan.hasChanges {
+                try emit("Applying it records the drift in the state (the last applied values become the actual ones) and changes nothing on the hosting side.", to: nil)
             }
         } else if format == .text, plan.hasChanges, plan.mode == .normal {
             try emit("\nNote: You didn't use the --out option to save this plan, so Ballast can't guarantee to take exactly these actions if you run \"ballast apply\" now.", to: nil)
@@ -82,16 +87,38 @@ struct TargetOptions: ParsableArguments {
             help: ArgumentHelp("Use the sandbox in DIR (default .ballast/sandbox) instead of Render.", valueName: "DIR"))
     var sandbox: [String] = []
 
-    @Option(name: .long, help: "The state file (default .ballast/state/<project>.<env>.json).")
+    @Option(name: .long, help: ArgumentHelp("The state: a file (default .ballast/state/<project>.<env>.json) or redis://[user:password@]host:port/db.",
+                                           valueName: "PATH|URL"))
     var state: String?
 
     var usesSandbox: Bool { !sandbox.isEmpty || CommandLine.arguments.contains("--sandbox") }
 
     func validate() throws {
         if sandbox.count > 1 { throw ValidationError("--sandbox takes at most one directory.") }
-        if let state, state.hasPrefix("redis://") {
-            throw ValidationError("--state redis://… is not supported yet; use a state file path.")
+        if let state, Self.isRedis(state) {
+            do {
+                _ = try RedisConfiguration(url: state)
+            } catch {
+                throw ValidationError("--state: \(error)")
+            }
         }
+    }
+
+    static func isRedis(_ location: String) -> Bool {
+        location.hasPrefix("redis://") || location.hasPrefix("rediss://")
+    }
+
+    /// The state location as a plan file may keep it: a Redis URL's password masked.
+    static func storable(_ location: String) -> String {
+        guard isRedis(location), let configuration = try? RedisConfiguration(url: location) else { return location }
+        return configuration.description
+    }
+
+    /// The store named by `--state` (or the default file) for one project and environment.
+    func store(project: String, environment: String) throws -> any StateStore {
+        guard let state else { return LocalStateStore(project: project, environment: environment) }
+        if Self.isRedis(state) { return try RedisStateStore(url: state, project: project, environment: environment) }
+        return LocalStateStore(path: state)
     }
 }
 
@@ -100,7 +127,7 @@ struct PlanSession {
     let workspace: Workspace
     let desired: ResolvedEnvironment
     let provider: any HostingProvider
-    let store: LocalStateStore
+    let store: any StateStore
     let sandboxDirectory: String?
 
     init(options: BlueprintOptions, target: TargetOptions, sandboxOverride: String? = nil) throws {
@@ -118,7 +145,7 @@ struct PlanSession {
             }
             sandboxDirectory = nil
         }
-        store = target.state.map { LocalStateStore(path: $0) } ?? LocalStateStore(project: desired.project, environment: desired.environment)
+        store = try target.store(project: desired.project, environment: desired.environment)
     }
 
     /// The process environment's values of the secrets the environment refers to.
