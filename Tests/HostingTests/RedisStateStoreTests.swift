@@ -185,7 +185,8 @@ struct RedisStateStoreTests {
                                           save: { try await store.save($0) })
         await lock.unlock()
         #expect(report.stateError == nil)
-        #expect(report.succeeded)
+        let succeeded = report.succeeded
+        #expect(succeeded)
         let state = try #require(try await store.load())
         #expect(state.resources.count == 60)
         #expect(state.serial == report.state.serial)
