@@ -53,7 +53,7 @@ struct PlanApplyCommandTests {
         for output in [before.stdout, apply.stdout, after.stdout, state] { #expect(!output.contains("s3cret")) }
     }
 
-    @Test("plan --detailed-exitcode exits 1 on a blueprint that does not resolve and on an API it cannot reach")
+    @Test("plan --detailed-exitcode exits 1 on a blueprint that does not resolve, a Redis state or an API it cannot reach")
     func errorsExitOne() async throws {
         let work = try Workspace()
         defer { work.remove() }
@@ -63,6 +63,12 @@ struct PlanApplyCommandTests {
 
         let unknownEnv = try await work.run("plan", ["--detailed-exitcode"], blueprint: ["blueprints/qc-platform.yaml", "--env", "staging"])
         #expect(unknownEnv.status == 1, "\(unknownEnv.stdout)\(unknownEnv.stderr)")
+
+        // A Redis state where nothing listens.
+        let noRedis = try await work.run("plan", ["--detailed-exitcode"], state: "redis://127.0.0.1:\(try freePort())/0")
+        #expect(noRedis.status == 1, "\(noRedis.stdout)\(noRedis.stderr)")
+        #expect(noRedis.stderr.contains("read-state redis://127.0.0.1:"), "\(noRedis.stderr)")
+        #expect(noRedis.stderr.contains("Planning failed."))
 
         // No sandbox: the Render API at an address where nothing listens.
         let port = try freePort()
