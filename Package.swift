@@ -68,7 +68,7 @@ let package = Package(
         .testTarget(name: "PlanningTests", dependencies: ["Planning", "Blueprint", "Hosting", "Reports"]),
         .testTarget(name: "ScalingTests", dependencies: ["Scaling", "Blueprint"]),
         .testTarget(name: "CostingTests", dependencies: ["Costing", "Blueprint", "Reports"]),
-        .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Scaling", "Costing", "Blueprint"]),
+        .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Scaling", "Costing", "Blueprint", "Reports"]),
         .testTarget(name: "HostingTests", dependencies: ["Hosting", "Blueprint", "Planning", "StateRedis", "RedisClient", "TestSupport"]),
         .testTarget(name: "MetricSourcesTests", dependencies: ["MetricSources", "RedisClient", "Hosting", "TestSupport"]),
         .testTarget(name: "ControllerTests", dependencies: ["Controller", "Hosting", "MetricSources", "RedisClient", "Scaling", "Blueprint", "TestSupport"]),
