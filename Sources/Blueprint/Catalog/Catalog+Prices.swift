@@ -26,8 +26,11 @@ extension Catalog {
     /// The environment's monthly cost with every service at the given count (by default its
     /// minimum: `scaling.min`, or its fixed `instances`), datastores included.
     public func monthlyCost(of environment: ResolvedEnvironment, instances: (ServiceSpec) -> Int = { $0.scaling?.min ?? $0.instances }) -> Double {
-        let services = environment.services.reduce(0.0) { sum, service in
-            sum + (monthlyPrice(ofPlan: service.plan) ?? 0) * Double(service.type.isScalable ? instances(service) : 1)
+        // By index: iterating would copy every ServiceSpec.
+        var services = 0.0
+        for index in environment.services.indices {
+            let service = environment.services[index]
+            services += (monthlyPrice(ofPlan: service.plan) ?? 0) * Double(service.type.isScalable ? instances(service) : 1)
         }
         let datastores = environment.datastores.reduce(0.0) { $0 + (monthlyPrice(of: $1) ?? 0) }
         return services + datastores

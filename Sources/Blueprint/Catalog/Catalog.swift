@@ -65,10 +65,14 @@ public struct Catalog: Sendable, Equatable {
     /// The cheapest compute plan with at least the requested CPU and memory that the type may use.
     /// Free plans are never chosen this way: they sleep when idle and cannot scale.
     public func cheapestComputePlan(fitting request: ResourceRequest, for type: ServiceType) -> ComputePlan? {
-        compute
-            .filter { $0.name != "free" && $0.cpu + 1e-9 >= request.cpu && $0.memoryMB + 1e-9 >= request.memoryMB }
-            .filter { $0.types.isEmpty || $0.types.contains(type) }
-            .min { ($0.monthly, $0.cpu) < ($1.monthly, $1.cpu) }
+        // One pass, no intermediate arrays: the first of the cheapest (then smallest) fitting plans.
+        var best: ComputePlan?
+        for plan in compute where plan.name != "free" && plan.cpu + 1e-9 >= request.cpu && plan.memoryMB + 1e-9 >= request.memoryMB
+            && (plan.types.isEmpty || plan.types.contains(type)) {
+            if let current = best, !((plan.monthly, plan.cpu) < (current.monthly, current.cpu)) { continue }
+            best = plan
+        }
+        return best
     }
 
     /// Price of one instance for one second, from the monthly price over ``hoursPerMonth``.

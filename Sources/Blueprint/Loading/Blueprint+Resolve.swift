@@ -51,7 +51,7 @@ extension Blueprint {
             }
         }
         resolved.guardrails = guardrails.map(\.name) + resolved.guardrails
-        for name in resolved.guardrails where policies.guardrails[name] == nil {
+        for name in resolved.guardrails where policies.guardrails.index(forKey: name) == nil {
             let node = guardrails.first { $0.name == name }?.node
             decoder.unknownPolicy(name, kind: "guardrails", known: Array(policies.guardrails.keys), path: "guardrails", at: node)
         }
@@ -63,9 +63,10 @@ extension Blueprint {
             }
         }
         let datastoreNames = Set(resolved.datastores.map(\.name))
-        for entry in services {
-            let node = merged(entry.node, environment: envName)
-            if let service = decoder.service(entry.name, node: node, environment: resolved, datastoreNames: datastoreNames, catalog: catalog) {
+        resolved.services.reserveCapacity(services.count)
+        for index in services.indices {
+            let node = merged(services[index].node, environment: envName)
+            if let service = decoder.service(services[index].name, node: node, environment: resolved, datastoreNames: datastoreNames, catalog: catalog) {
                 resolved.services.append(service)
             }
         }
@@ -88,9 +89,7 @@ extension Blueprint {
     }
 
     private func merged(_ node: YAMLNode, environment: String) -> YAMLNode {
-        let base = node.removing(keys: ["environments"])
-        guard let overlay = node["environments"]?[environment], overlay.pairs != nil else { return base }
-        return base.overlaid(with: overlay)
+        node.merged(environment: environment)
     }
 }
 
@@ -191,6 +190,7 @@ extension NodeDecoder {
         }
         var spec = ServiceSpec(name: name, type: type, runtime: runtime, plan: "starter", region: environment.region)
         spec.mark = node.mark
+        spec.marks.reserveCapacity(9)
 
         // Plan, or resources resolved to the cheapest fitting plan.
         let planNode = fields.present("plan"), resourcesNode = fields.present("resources")
@@ -247,13 +247,14 @@ extension NodeDecoder {
         }
         if let node = fields.present("env") { spec.env = envVars(node, path: path + ".env") }
         if let node = fields.present("uses"), let uses = mapping(node, path: path + ".uses") {
+            spec.uses.reserveCapacity(uses.entries.underestimatedCount)
             for entry in uses.entries {
-                let p = path + ".uses." + entry.key
-                guard let count = int(entry.value, path: p, range: 0...100_000) else { continue }
+                func p() -> String { path + ".uses." + entry.key }
+                guard let count = int(entry.value, path: p(), range: 0...100_000) else { continue }
                 if !datastoreNames.contains(entry.key) {
                     var detail = "'\(entry.key)' is not a datastore of this blueprint."
                     if let hint = closestMatch(to: entry.key, in: environment.datastores.map(\.name)) { detail += " Did you mean `\(hint)`?" }
-                    error("Unknown datastore", detail, path: p, at: entry.keyNode)
+                    error("Unknown datastore", detail, path: p(), at: entry.keyNode)
                 }
                 spec.uses[entry.key] = count
             }
@@ -293,35 +294,73 @@ extension NodeDecoder {
     mutating func envVars(_ node: YAMLNode, path: String) -> [EnvVarSpec] {
         guard let env = mapping(node, path: path) else { return [] }
         var vars: [EnvVarSpec] = []
+        vars.reserveCapacity(env.entries.underestimatedCount)
         for entry in env.entries {
-            let p = path + "." + entry.key
-            if entry.key.isEmpty || entry.key.contains("=") || entry.key.contains(where: \.isWhitespace) {
-                error("Invalid variable name", "Environment variable names cannot be empty or contain `=` or spaces.", path: p, at: entry.keyNode)
+            // The entry's path is only needed for a diagnostic: made on demand.
+            func p() -> String { path + "." + entry.key }
+            if !Self.isValidVariableName(entry.key) {
+                error("Invalid variable name", "Environment variable names cannot be empty or contain `=` or spaces.", path: p(), at: entry.keyNode)
                 continue
             }
-            if let pairs = entry.value.pairs {
-                _ = pairs
-                guard let ref = mapping(entry.value, path: p, allowed: ["secret", "generate"]) else { continue }
-                if let secret = ref.present("secret"), let name = string(secret, path: p + ".secret") {
+            if entry.value.pairs != nil {
+                guard let ref = mapping(entry.value, path: p(), allowed: ["secret", "generate"]) else { continue }
+                if let secret = ref.present("secret"), let name = string(secret, path: p() + ".secret") {
                     vars.append(EnvVarSpec(key: entry.key, value: .secret(name)))
-                } else if let generate = ref.present("generate"), bool(generate, path: p + ".generate") == true {
+                } else if let generate = ref.present("generate"), bool(generate, path: p() + ".generate") == true {
                     vars.append(EnvVarSpec(key: entry.key, value: .generated))
                 } else {
-                    error("Invalid variable", "A structured value needs `secret: NAME` (read from the environment at apply time) or `generate: true`.", path: p, at: entry.value)
+                    error("Invalid variable", "A structured value needs `secret: NAME` (read from the environment at apply time) or `generate: true`.", path: p(), at: entry.value)
                 }
                 continue
             }
             guard case .scalar(let text, _) = entry.value.content else {
-                error("Wrong type", "Expected a value or `{secret: NAME}`, found \(entry.value.kindDescription).", path: p, at: entry.value)
+                error("Wrong type", "Expected a value or `{secret: NAME}`, found \(entry.value.kindDescription).", path: p(), at: entry.value)
                 continue
             }
-            let upper = entry.key.uppercased()
-            if ["SECRET", "PASSWORD", "TOKEN", "API_KEY", "PRIVATE_KEY"].contains(where: upper.contains), !text.isEmpty {
-                warning("Possible secret in plain text", "'\(entry.key)' looks like a secret but has a plain value, which would be stored in the blueprint and shown in plans. Use `{ secret: \(entry.key) }` to read it from the environment at apply time.", path: p, at: entry.value)
+            if !text.isEmpty, Self.looksSecret(entry.key) {
+                warning("Possible secret in plain text", "'\(entry.key)' looks like a secret but has a plain value, which would be stored in the blueprint and shown in plans. Use `{ secret: \(entry.key) }` to read it from the environment at apply time.", path: p(), at: entry.value)
             }
             vars.append(EnvVarSpec(key: entry.key, value: .plain(entry.value.isNull ? "" : text)))
         }
         return vars
+    }
+
+    /// Not empty, no `=` and no whitespace.
+    static func isValidVariableName(_ name: String) -> Bool {
+        var ascii = true
+        for byte in name.utf8 {
+            if byte >= 0x80 { ascii = false; break }
+            if byte == UInt8(ascii: "=") || byte == 0x20 || (0x09...0x0D).contains(byte) { return false }
+        }
+        if ascii { return !name.isEmpty }
+        return !(name.isEmpty || name.contains("=") || name.contains(where: \.isWhitespace))
+    }
+
+    static let secretWords = ["SECRET", "PASSWORD", "TOKEN", "API_KEY", "PRIVATE_KEY"]
+    static let secretNeedles = secretWords.map { Array($0.utf8) }
+
+    /// Whether a variable's name says it holds a secret (`DB_PASSWORD`, `api_token`).
+    static func looksSecret(_ name: String) -> Bool {
+        // ASCII names (nearly all) are compared byte by byte, upper-cased on the fly; others go
+        // through the full Unicode upper-casing and search.
+        var name = name
+        let ascii: Bool? = name.withUTF8 { bytes in
+            guard bytes.allSatisfy({ $0 < 0x80 }) else { return nil }
+            for needle in secretNeedles where bytes.count >= needle.count {
+                search: for start in 0...(bytes.count - needle.count) {
+                    for offset in 0..<needle.count {
+                        var byte = bytes[start + offset]
+                        if byte >= 0x61 && byte <= 0x7A { byte -= 0x20 }
+                        if byte != needle[offset] { continue search }
+                    }
+                    return true
+                }
+            }
+            return false
+        }
+        if let ascii { return ascii }
+        let upper = name.uppercased()
+        return secretWords.contains(where: upper.contains)
     }
 
     mutating func scaling(_ node: YAMLNode, path: String, service: ServiceSpec) -> ScalingSpec? {

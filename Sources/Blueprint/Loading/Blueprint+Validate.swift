@@ -4,51 +4,54 @@ extension NodeDecoder {
     mutating func validate(_ env: ResolvedEnvironment, catalog: Catalog, policies: PolicyLibrary, budgetNode: YAMLNode?) {
         let envLabel = env.environment == "default" ? "" : " in \(env.environment)"
         let datastoresByName = Dictionary(env.datastores.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
-        for service in env.services {
-            let path = "services.\(service.name)"
+        // Indices, not `for service in`: the iterator would copy every ServiceSpec (a dozen
+        // reference-counted fields); a subscripted element is only read.
+        for index in env.services.indices {
+            let service = env.services[index]
+            func path() -> String { "services.\(service.name)" }  // for diagnostics only
             func at(_ key: String) -> YAMLNode? {
                 (service.marks[key] ?? service.marks[key.components(separatedBy: ".").first ?? key] ?? service.mark).map { YAMLNode(.scalar("", plain: true), mark: $0) }
             }
             let plan = catalog.computePlan(named: service.plan)
             if service.type == .cron, service.scaling != nil {
-                error("Cron jobs cannot scale", "'\(service.name)' is a cron job; remove `scaling`.", path: path + ".scaling", at: at("scaling"))
+                error("Cron jobs cannot scale", "'\(service.name)' is a cron job; remove `scaling`.", path: path() + ".scaling", at: at("scaling"))
                 continue
             }
             if let plan, !plan.types.isEmpty, !plan.types.contains(service.type) {
-                error("Plan not available", "Plan `\(plan.name)` is not available for \(service.type.rawValue) services (only \(plan.types.map(\.rawValue).joined(separator: ", "))).", path: path + ".plan", at: at("plan"))
+                error("Plan not available", "Plan `\(plan.name)` is not available for \(service.type.rawValue) services (only \(plan.types.map(\.rawValue).joined(separator: ", "))).", path: path() + ".plan", at: at("plan"))
             }
             let ceiling = service.scaling?.max ?? service.instances
             if let plan, !plan.scalable, ceiling > 1 {
-                error("Plan cannot scale", "'\(service.name)' is on the `\(plan.name)` plan\(envLabel), which runs a single instance; it asks for up to \(ceiling). Choose a paid plan or one instance.", path: path + (service.scaling == nil ? ".instances" : ".scaling.max"), at: at(service.scaling == nil ? "instances" : "scaling.max"))
+                error("Plan cannot scale", "'\(service.name)' is on the `\(plan.name)` plan\(envLabel), which runs a single instance; it asks for up to \(ceiling). Choose a paid plan or one instance.", path: path() + (service.scaling == nil ? ".instances" : ".scaling.max"), at: at(service.scaling == nil ? "instances" : "scaling.max"))
             }
             if service.disk != nil, ceiling > 1 {
-                error("Service with a disk cannot scale", "'\(service.name)' has a persistent disk, and Render runs such services as one instance; it asks for up to \(ceiling).", path: path + (service.scaling == nil ? ".instances" : ".scaling.max"), at: at(service.scaling == nil ? "instances" : "scaling.max"))
+                error("Service with a disk cannot scale", "'\(service.name)' has a persistent disk, and Render runs such services as one instance; it asks for up to \(ceiling).", path: path() + (service.scaling == nil ? ".instances" : ".scaling.max"), at: at(service.scaling == nil ? "instances" : "scaling.max"))
             }
             guard let scaling = service.scaling else { continue }
             if scaling.min > scaling.max {
-                error("Scaling bounds reversed", "`min` (\(scaling.min)) is greater than `max` (\(scaling.max)) for '\(service.name)'\(envLabel).", path: path + ".scaling.min", at: at("scaling.min"))
+                error("Scaling bounds reversed", "`min` (\(scaling.min)) is greater than `max` (\(scaling.max)) for '\(service.name)'\(envLabel).", path: path() + ".scaling.min", at: at("scaling.min"))
             }
             if scaling.min == 0 && service.type != .worker {
-                error("Only workers scale to zero", "`min: 0` suspends the service when idle, which only background workers may do; '\(service.name)' is a \(service.type.rawValue) service.", path: path + ".scaling.min", at: at("scaling.min"))
+                error("Only workers scale to zero", "`min: 0` suspends the service when idle, which only background workers may do; '\(service.name)' is a \(service.type.rawValue) service.", path: path() + ".scaling.min", at: at("scaling.min"))
             }
             if let expected = scaling.expected, !(scaling.min...max(scaling.min, scaling.max)).contains(expected) {
-                error("Expected outside bounds", "`expected` (\(expected)) must lie between min (\(scaling.min)) and max (\(scaling.max)).", path: path + ".scaling.expected", at: at("scaling.expected"))
+                error("Expected outside bounds", "`expected` (\(expected)) must lie between min (\(scaling.min)) and max (\(scaling.max)).", path: path() + ".scaling.expected", at: at("scaling.expected"))
             }
-            if !scaling.isRenderNative && policies.scale[scaling.policy] == nil {
-                unknownPolicy(scaling.policy, kind: "scale", known: Array(policies.scale.keys) + [ScalingSpec.renderNative], path: path + ".scaling.policy", at: at("scaling.policy"))
+            if !scaling.isRenderNative && policies.scale.index(forKey: scaling.policy) == nil {
+                unknownPolicy(scaling.policy, kind: "scale", known: Array(policies.scale.keys) + [ScalingSpec.renderNative], path: path() + ".scaling.policy", at: at("scaling.policy"))
             }
             if scaling.isRenderNative && scaling.min == 0 {
-                error("Render cannot scale to zero", "Render's native autoscaling needs `min` of at least 1.", path: path + ".scaling.min", at: at("scaling.min"))
+                error("Render cannot scale to zero", "Render's native autoscaling needs `min` of at least 1.", path: path() + ".scaling.min", at: at("scaling.min"))
             }
             if let queue = scaling.queue {
                 if let store = datastoresByName[queue.redis] {
                     if store.type != .keyvalue && store.vendor != "redis" {
-                        error("Queue not in Redis", "The queue of '\(service.name)' must live in a keyvalue datastore; '\(queue.redis)' is \(store.type.rawValue).", path: path + ".scaling.queue.redis", at: at("scaling.queue.redis"))
+                        error("Queue not in Redis", "The queue of '\(service.name)' must live in a keyvalue datastore; '\(queue.redis)' is \(store.type.rawValue).", path: path() + ".scaling.queue.redis", at: at("scaling.queue.redis"))
                     }
                 } else {
                     var detail = "'\(queue.redis)' is not a datastore of this blueprint."
                     if let hint = closestMatch(to: queue.redis, in: env.datastores.map(\.name)) { detail += " Did you mean `\(hint)`?" }
-                    error("Unknown datastore", detail, path: path + ".scaling.queue.redis", at: at("scaling.queue.redis"))
+                    error("Unknown datastore", detail, path: path() + ".scaling.queue.redis", at: at("scaling.queue.redis"))
                 }
             }
         }
@@ -56,7 +59,8 @@ extension NodeDecoder {
         // Shared connection limits: every instance a service may run opens its pool. One pass over
         // the services, then one look-up per datastore: O(services + datastores).
         var users: [String: [(name: String, instances: Int, perInstance: Int)]] = [:]
-        for service in env.services {
+        for index in env.services.indices where !env.services[index].uses.isEmpty {
+            let service = env.services[index]
             for (store, per) in service.uses where per > 0 {
                 users[store, default: []].append((service.name, service.scaling?.max ?? service.instances, per))
             }

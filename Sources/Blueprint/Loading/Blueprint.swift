@@ -136,9 +136,18 @@ extension NodeDecoder {
 
     /// Render resource names: 1-100 characters, no control characters.
     mutating func checkName(_ name: String, path: String, at node: YAMLNode) {
-        if name.isEmpty || name.count > 100 || name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+        if !Self.isValidName(name) {
             error("Invalid name", "Resource names must be 1 to 100 printable characters.", path: path, at: node)
         }
+    }
+
+    static func isValidName(_ name: String) -> Bool {
+        // ASCII names: one character per byte, and the control characters are 0x00-0x1F and 0x7F.
+        let utf8 = name.utf8
+        if utf8.allSatisfy({ $0 < 0x80 }) {
+            return !utf8.isEmpty && utf8.count <= 100 && !utf8.contains { $0 < 0x20 || $0 == 0x7F }
+        }
+        return !(name.isEmpty || name.count > 100 || name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }))
     }
 
     static let regions = ["oregon", "ohio", "virginia", "frankfurt", "singapore"]

@@ -62,9 +62,19 @@ public struct YAMLNode: Sendable {
 
     /// The value under a scalar key of a mapping (the last one, if a key repeats).
     public subscript(key: String) -> YAMLNode? {
-        guard let pairs else { return nil }
-        for pair in pairs.reversed() where pair.key.scalar == key { return pair.value }
+        guard case .mapping(let pairs) = content else { return nil }
+        var index = pairs.count
+        while index > 0 {
+            index -= 1
+            if pairs[index].key.hasScalar(key) { return pairs[index].value }
+        }
         return nil
+    }
+
+    /// True when the node is a scalar with exactly this text (no copy of the text is made).
+    public func hasScalar(_ text: String) -> Bool {
+        if case .scalar(let own, _) = content { return own.utf8.count == text.utf8.count && own == text }
+        return false
     }
 
     /// A short description of the node's kind for error messages ("a mapping", "a list", "the text 'x'").

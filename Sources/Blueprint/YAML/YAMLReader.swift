@@ -68,22 +68,31 @@ extension String {
 }
 
 private struct TreeBuilder {
-    /// An open collection. Frames are mutated in place on the stack (never copied out and back),
-    /// so appending to a mapping of 10,000 entries stays linear.
+    /// An open collection. Its children wait on the shared `items`/`pairs` stacks, contiguous from
+    /// `start`, and move into one exactly sized array when it closes: no per-collection growth.
     struct Frame {
         var isMapping: Bool
         var mark: SourceMark
         var tag: String?
         var anchor: String?
-        var items: [YAMLNode] = []
-        var pairs: [YAMLPair] = []
+        var start: Int
         var pendingKey: YAMLNode?
-        var seen: [String: SourceMark] = [:]
+        /// First position of each key, for duplicate reports; built only once the mapping outgrows
+        /// `linearKeys` (smaller ones are searched in place).
+        var seen: [String: SourceMark]?
         var size = 1
     }
 
+    /// Mappings up to this many keys look for duplicates by scanning their pairs.
+    static let linearKeys = 12
+
+    /// What moved-out slots of the shared stacks are filled with: no reference-counted parts.
+    static let filler = YAMLNode(.scalar("", plain: true), mark: SourceMark(line: 0, column: 0))
+
     let limits: YAMLLimits
     var stack: [Frame] = []
+    var items: [YAMLNode] = []
+    var pairs: [YAMLPair] = []
     var anchors: [String: (node: YAMLNode, size: Int)] = [:]
     var root: YAMLNode?
     var problems: [YAMLProblem] = []
@@ -156,16 +165,18 @@ private struct TreeBuilder {
         case YAML_SEQUENCE_START_EVENT:
             let data = event.data.sequence_start
             guard stack.count < limits.maxDepth else { return tooDeep(mark) }
-            stack.append(Frame(isMapping: false, mark: mark, tag: data.tag.map { String(cString: $0) }, anchor: data.anchor.map { String(cString: $0) }))
+            stack.append(Frame(isMapping: false, mark: mark, tag: data.tag.map { String(cString: $0) }, anchor: data.anchor.map { String(cString: $0) }, start: items.count))
             return true
         case YAML_MAPPING_START_EVENT:
             let data = event.data.mapping_start
             guard stack.count < limits.maxDepth else { return tooDeep(mark) }
-            stack.append(Frame(isMapping: true, mark: mark, tag: data.tag.map { String(cString: $0) }, anchor: data.anchor.map { String(cString: $0) }))
+            stack.append(Frame(isMapping: true, mark: mark, tag: data.tag.map { String(cString: $0) }, anchor: data.anchor.map { String(cString: $0) }, start: pairs.count))
             return true
         case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
             guard let frame = stack.popLast() else { return true }
-            let content: YAMLNode.Content = frame.isMapping ? .mapping(Self.applyingMerges(frame.pairs)) : .sequence(frame.items)
+            let content: YAMLNode.Content = frame.isMapping
+                ? .mapping(Self.applyingMerges(Self.moveTail(of: &pairs, from: frame.start, filler: YAMLPair(key: Self.filler, value: Self.filler))))
+                : .sequence(Self.moveTail(of: &items, from: frame.start, filler: Self.filler))
             return add(YAMLNode(content, mark: frame.mark, tag: frame.tag), size: frame.size, anchor: frame.anchor)
         default:
             return true
@@ -179,7 +190,7 @@ private struct TreeBuilder {
     }
 
     /// Attaches a finished node to its parent. Returns false when a limit is hit.
-    mutating func add(_ node: YAMLNode, size: Int, anchor: String?) -> Bool {
+    mutating func add(_ node: consuming YAMLNode, size: Int, anchor: String?) -> Bool {
         nodeCount += size
         if nodeCount > limits.maxNodes {
             problems.append(YAMLProblem(summary: "Document too large after alias expansion",
@@ -197,18 +208,17 @@ private struct TreeBuilder {
         }
         stack[top].size += size
         if !stack[top].isMapping {
-            stack[top].items.append(node)
-        } else if let key = stack[top].pendingKey {
-            stack[top].pairs.append(YAMLPair(key: key, value: node))
-            stack[top].pendingKey = nil
+            items.append(node)
+        } else if let key = stack[top].pendingKey.take() {
+            pairs.append(YAMLPair(key: key, value: node))
         } else {
-            if let text = node.scalar, !(text == "<<" && node.isPlainScalar) {
-                if let first = stack[top].seen[text] {
+            if case .scalar(let text, let plain) = node.content, !(plain && text == "<<") {
+                if let first = firstMark(ofKey: text, in: top) {
                     problems.append(YAMLProblem(summary: "Duplicate key",
                         detail: "The key '\(text)' appears more than once in this mapping (first at line \(first.line), column \(first.column)); only one value can be kept.",
                         mark: node.mark, fatal: false))
-                } else {
-                    stack[top].seen[text] = node.mark
+                } else if stack[top].seen != nil {
+                    stack[top].seen![text] = node.mark
                 }
             }
             stack[top].pendingKey = node
@@ -216,9 +226,56 @@ private struct TreeBuilder {
         return true
     }
 
+    /// Where the open mapping at `frame` first had the key, or nil. Small mappings scan their pairs;
+    /// larger ones keep a dictionary, built from the pairs the first time they outgrow the scan.
+    mutating func firstMark(ofKey text: String, in frame: Int) -> SourceMark? {
+        if stack[frame].seen == nil {
+            let start = stack[frame].start
+            if pairs.count - start <= Self.linearKeys {
+                for index in start..<pairs.count where Self.isCountedKey(pairs[index].key, text) {
+                    return pairs[index].key.mark
+                }
+                return nil
+            }
+            var seen: [String: SourceMark] = [:]
+            seen.reserveCapacity(Self.linearKeys * 4)
+            for index in start..<pairs.count {
+                guard case .scalar(let key, let plain) = pairs[index].key.content, !(plain && key == "<<") else { continue }
+                if seen[key] == nil { seen[key] = pairs[index].key.mark }
+            }
+            stack[frame].seen = seen
+        }
+        return stack[frame].seen![text]
+    }
+
+    /// A scalar key with this text that takes part in duplicate checks (plain `<<` merge keys do not).
+    static func isCountedKey(_ key: YAMLNode, _ text: String) -> Bool {
+        guard case .scalar(let own, let plain) = key.content, own == text else { return false }
+        return !(plain && own == "<<")
+    }
+
+    /// Moves the elements from `start` on out of a shared stack into their own exactly sized array,
+    /// without copying them (no reference counting per element), and shortens the stack.
+    static func moveTail<Element>(of stack: inout [Element], from start: Int, filler: Element) -> [Element] {
+        let count = stack.count - start
+        guard count > 0 else { return [] }
+        let moved = stack.withUnsafeMutableBufferPointer { buffer -> [Element] in
+            let source = buffer.baseAddress! + start
+            let result = [Element](unsafeUninitializedCapacity: count) { target, initialized in
+                target.baseAddress!.moveInitialize(from: source, count: count)
+                initialized = count
+            }
+            // The moved-from slots hold nothing now; give them a value with nothing to release.
+            source.initialize(repeating: filler, count: count)
+            return result
+        }
+        stack.removeLast(count)
+        return moved
+    }
+
     /// Applies YAML merge keys (`<<: *base` or `<<: [*a, *b]`): merged keys never override explicit ones.
     static func applyingMerges(_ pairs: [YAMLPair]) -> [YAMLPair] {
-        guard pairs.contains(where: { $0.key.scalar == "<<" && $0.key.isPlainScalar }) else { return pairs }
+        guard pairs.contains(where: { $0.key.hasScalar("<<") && $0.key.isPlainScalar }) else { return pairs }
         var explicit: [YAMLPair] = []
         var merged: [YAMLPair] = []
         for pair in pairs {
