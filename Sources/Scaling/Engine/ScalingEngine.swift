@@ -27,7 +27,8 @@ public enum ScalingEngine {
 /// One decision in progress.
 private struct Run {
     let input: DecisionInput
-    let policy: ScalePolicy
+    /// The input's policy, borrowed rather than copied (a copy retains every part of it).
+    var policy: ScalePolicy { _read { yield input.policy } }
     let current: Int
     var lo: Int
     var hi: Int
@@ -39,10 +40,12 @@ private struct Run {
     var observation: MetricValues?
     /// This tick's summary per metric the policy reads (looked up by threshold rules).
     var summaries = MetricValues()
+    /// This tick's reading of each target rule's metric, by rule index (nil for threshold rules,
+    /// which read `summaries`): one dictionary look-up per rule per decision.
+    var readings: [ObservedMetric?] = []
 
     init(input: DecisionInput) {
         self.input = input
-        self.policy = input.policy
         self.current = Swift.max(0, input.current)
         self.lo = Swift.max(0, input.min)
         self.hi = Swift.max(self.lo, input.max)
@@ -88,8 +91,8 @@ private struct Run {
         var keptWithinTolerance = false
         let ready = readyCount()
         proposals.reserveCapacity(policy.rules.count)
-        for rule in policy.rules {
-            switch evaluate(rule, ready: ready) {
+        for (index, rule) in policy.rules.enumerated() {
+            switch evaluate(rule, index: index, ready: ready) {
             case .propose(let n, let why):
                 proposals.append(.init(rule: rule.name, instances: n, lazy: why))
                 if best == nil || n > best! { best = n; bestRule = rule.name }
@@ -190,10 +193,16 @@ private struct Run {
 
     /// Failure counts and this tick's summaries for every metric the policy reads.
     mutating func readMetrics() {
+        readings.reserveCapacity(policy.rules.count)
         for rule in policy.rules {
             switch rule.kind {
-            case .utilization(let metric, _), .value(let metric, _), .perInstance(let metric, _): note(metric)
-            case .threshold(let threshold): noteAll(threshold.condition)
+            case .utilization(let metric, _), .value(let metric, _), .perInstance(let metric, _):
+                let reading = input.metrics[metric]
+                readings.append(reading)
+                if summaries[metric] == nil { note(metric, reading) }
+            case .threshold(let threshold):
+                readings.append(nil)
+                noteAll(threshold.condition)
             }
         }
         if let stz = policy.scaleToZero {
@@ -212,7 +221,12 @@ private struct Run {
 
     mutating func note(_ metric: String) {
         if summaries[metric] != nil { return }
-        if let value = input.metrics[metric]?.summaryValue {
+        note(metric, input.metrics[metric])
+    }
+
+    /// Records `reading`'s summary, or one more failed read.
+    mutating func note(_ metric: String, _ reading: ObservedMetric?) {
+        if let value = reading?.summaryValue {
             summaries[metric] = value
         } else if failures[metric] == nil {
             failures[metric] = (input.history.failures[metric] ?? 0) + 1
@@ -229,8 +243,8 @@ private struct Run {
 
     func readyCount() -> Int {
         if let ready = input.readyInstances { return ready }
-        for rule in policy.rules {
-            if case .utilization(let metric, _) = rule.kind, case .instances(let samples)? = input.metrics[metric] {
+        for (index, rule) in policy.rules.enumerated() {
+            if case .utilization = rule.kind, case .instances(let samples)? = readings[index] {
                 return samples.count { $0.ready }
             }
         }
@@ -242,10 +256,10 @@ private struct Run {
         return Tolerance(up: policy.scaleUp.tolerance ?? Tolerance.hpaDefault.up, down: policy.scaleDown.tolerance ?? Tolerance.hpaDefault.down)
     }
 
-    func evaluate(_ rule: ScaleRule, ready: Int) -> ReplicaCalculator.Outcome {
+    func evaluate(_ rule: ScaleRule, index: Int, ready: Int) -> ReplicaCalculator.Outcome {
         switch rule.kind {
         case .utilization(let metric, let target):
-            switch input.metrics[metric] {
+            switch readings[index] {
             case .instances(let samples)?:
                 return ReplicaCalculator.utilization(samples, target: target, current: current, tolerance: tolerance(for: rule), metric: metric)
             case .total(let average)?:
@@ -255,7 +269,7 @@ private struct Run {
             case nil: return .invalid({ "\(metric) unavailable: no reading" })
             }
         case .value(let metric, let target):
-            switch input.metrics[metric] {
+            switch readings[index] {
             case .instances(let samples)?:
                 return ReplicaCalculator.averageValue(samples, target: target, current: current, tolerance: tolerance(for: rule), metric: metric)
             case .total(let total)?:
@@ -264,7 +278,7 @@ private struct Run {
             case nil: return .invalid({ "\(metric) unavailable: no reading" })
             }
         case .perInstance(let metric, let target):
-            switch input.metrics[metric] {
+            switch readings[index] {
             case .total(let total)?:
                 return ReplicaCalculator.perInstance(total, target: target, current: current, tolerance: tolerance(for: rule), metric: metric)
             case .instances(let samples)?:

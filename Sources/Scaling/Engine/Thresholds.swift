@@ -36,6 +36,39 @@ enum Thresholds {
         }
     }
 
+    /// ``holds(_:_:)`` over one set of remembered values, without a closure: what the walk back
+    /// through a sustained rule's observations calls once per reading.
+    static func holds(_ condition: ScaleCondition, in values: borrowing MetricValues) -> Bool? {
+        switch condition {
+        case .above(let metric, let threshold):
+            guard let v = values[metric] else { return nil }
+            return v > threshold.value
+        case .below(let metric, let threshold):
+            guard let v = values[metric] else { return nil }
+            return v < threshold.value
+        case .all(let conditions):
+            var unknown = false
+            for condition in conditions {
+                switch holds(condition, in: values) {
+                case .some(false): return false
+                case nil: unknown = true
+                case .some(true): break
+                }
+            }
+            return unknown ? nil : true
+        case .any(let conditions):
+            var unknown = false
+            for condition in conditions {
+                switch holds(condition, in: values) {
+                case .some(true): return true
+                case nil: unknown = true
+                case .some(false): break
+                }
+            }
+            return unknown ? nil : false
+        }
+    }
+
     /// When the current unbroken run of readings satisfying `predicate` began: `now` if only the
     /// current reading is known to satisfy it, earlier as older observations agree. Observations
     /// are oldest first; one where the predicate fails or is unknown ends the run.
@@ -53,30 +86,51 @@ enum Thresholds {
         return since
     }
 
+    /// ``heldSince(now:observations:_:)`` for a condition, stopping as soon as the run is known to
+    /// cover `sustain` seconds (`reached`): further back cannot change whether the rule fires, only
+    /// how long the message says it has held, which is measured when the message is read.
+    static func heldSince(now: Date, observations: [ScalingHistory.Observation], condition: ScaleCondition, sustain: Double) -> (since: Date, reached: Bool) {
+        var since = now
+        var index = observations.count - 1
+        while index >= 0 {
+            let at = observations[index].at
+            if at <= now {
+                guard holds(condition, in: observations[index].values) == true else { break }
+                since = at
+                if now.timeIntervalSince(at) >= sustain { return (since, true) }
+            }
+            index -= 1
+        }
+        return (since, false)
+    }
+
     /// `summaries` holds this tick's value of every metric that has one (``ObservedMetric/summaryValue``).
     static func evaluate(_ rule: ThresholdRule, summaries: MetricValues, metrics: [String: ObservedMetric], observations: [ScalingHistory.Observation], now: Date, current: Int) -> ReplicaCalculator.Outcome {
         let condition = rule.condition, step = rule.step, sustain = rule.sustain
-        // Formatted only when read.
-        let seen: Decision.Message = { readings(condition, { summaries[$0] }) }
-        switch holds(condition, { summaries[$0] }) {
+        // Messages are formatted only when read; each closure captures what it needs (one
+        // allocation per outcome, not a shared `seen` closure besides).
+        switch holds(condition, in: summaries) {
         case nil:
             return .invalid({ unavailableDetail(condition, metrics) })
         case .some(false):
-            return .abstain({ "\(seen()): \(condition.summary) not met" })
+            return .abstain({ "\(readings(condition, { summaries[$0] })): \(condition.summary) not met" })
         case .some(true):
             let target = Swift.max(0, step.apply(to: current))
             if sustain <= 0 {
-                return .propose(target, { "\(seen()): \(condition.summary), step \(step) → \(target)" })
+                return .propose(target, { "\(readings(condition, { summaries[$0] })): \(condition.summary), step \(step) → \(target)" })
             }
-            let since = heldSince(now: now, observations: observations) { values in
-                holds(condition, { values[$0] }) == true
+            let (since, reached) = heldSince(now: now, observations: observations, condition: condition, sustain: sustain)
+            if reached {
+                // The walk stopped once the run covered `sustain`; the message says how long it has
+                // really held, so it walks the whole run, if it is ever read.
+                return .propose(target, {
+                    let whole = heldSince(now: now, observations: observations) { values in holds(condition, in: values) == true }
+                    let held = now.timeIntervalSince(whole).rounded()
+                    return "\(readings(condition, { summaries[$0] })): \(condition.summary) for \(ScalePolicy.formatDuration(held)) (≥ \(ScalePolicy.formatDuration(sustain))), step \(step) → \(target)"
+                })
             }
-            let exact = now.timeIntervalSince(since)
-            let held = exact.rounded()
-            if exact >= sustain {
-                return .propose(target, { "\(seen()): \(condition.summary) for \(ScalePolicy.formatDuration(held)) (≥ \(ScalePolicy.formatDuration(sustain))), step \(step) → \(target)" })
-            }
-            return .abstain({ "\(seen()): \(condition.summary) for \(ScalePolicy.formatDuration(held)) of \(ScalePolicy.formatDuration(sustain)) so far" })
+            let held = now.timeIntervalSince(since).rounded()
+            return .abstain({ "\(readings(condition, { summaries[$0] })): \(condition.summary) for \(ScalePolicy.formatDuration(held)) of \(ScalePolicy.formatDuration(sustain)) so far" })
         }
     }
 
