@@ -178,8 +178,8 @@ extension Sandbox: HostingProvider, RenderMetricsAPI {
     public func metrics(_ kind: RenderMetricKind, resources: [String], start: Date?, end: Date?, resolutionSeconds: Int?,
                         quantile: Double?, aggregateBy: String?) async throws -> [RenderMetricSeries] {
         try call("get-\(kind.rawValue)", "GET", "/metrics/\(kind.rawValue)") {
-            try wireMetrics(kind, resources: resources, start: start, end: end, resolutionSeconds: resolutionSeconds.map(Double.init),
-                            quantile: quantile, aggregateBy: aggregateBy).map(RenderMetricSeries.init(wire:))
+            try metricSeries(kind, resources: resources, start: start, end: end, resolutionSeconds: resolutionSeconds.map(Double.init),
+                             quantile: quantile, aggregateBy: aggregateBy)
         }
     }
 }

@@ -87,6 +87,18 @@ extension Sandbox {
     /// instances that were serving at each step. Datastores report no series.
     func wireMetrics(_ kind: RenderMetricKind, resources: [String], start: Date?, end: Date?, resolutionSeconds: Double?,
                      quantile: Double?, aggregateBy: String?) throws -> [RenderMetricSeriesWire] {
+        try metricSeries(kind, resources: resources, start: start, end: end, resolutionSeconds: resolutionSeconds, quantile: quantile,
+                         aggregateBy: aggregateBy).map { series in
+            RenderMetricSeriesWire(labels: series.labels.map { .init(field: $0.field, value: $0.value) },
+                                   values: series.values.map { .init(timestamp: RenderJSON.formatDate($0.timestamp), value: $0.value, unit: series.unit) },
+                                   unit: series.unit)
+        }
+    }
+
+    /// The series of `wireMetrics` before they are put in wire form: the in-process provider takes
+    /// them as they are (formatting and parsing every timestamp cost more than computing the series).
+    func metricSeries(_ kind: RenderMetricKind, resources: [String], start: Date?, end: Date?, resolutionSeconds: Double?,
+                      quantile: Double?, aggregateBy: String?) throws -> [RenderMetricSeries] {
         let now = self.now
         let end = end ?? now
         let start = start ?? end.addingTimeInterval(-3600)
@@ -109,7 +121,7 @@ extension Sandbox {
                 return state.services[index]
             }
         }
-        var result: [RenderMetricSeriesWire] = []
+        var result: [RenderMetricSeries] = []
         for record in records {
             result += Self.series(kind, record: record, times: times, resolution: resolution, quantile: quantile, aggregateBy: aggregateBy)
         }
@@ -117,30 +129,30 @@ extension Sandbox {
     }
 
     static func series(_ kind: RenderMetricKind, record: ServiceRecord, times: [Date], resolution: Double, quantile: Double?,
-                       aggregateBy: String?) -> [RenderMetricSeriesWire] {
+                       aggregateBy: String?) -> [RenderMetricSeries] {
         let id = record.service.id
         let plan = record.service.serviceDetails.plan ?? "starter"
         let capacity = PlanCapacity.of(plan)
-        let serviceLabel = RenderMetricSeriesWire.Label(field: "service", value: id)
+        let serviceLabel = RenderMetricSeries.Label(field: "service", value: id)
         func serving(_ time: Date) -> [InstanceRecord] { record.instances.filter { $0.isServing(at: time) } }
         func sample(_ time: Date) -> LoadSample {
             LoadSample(load: record.load, plan: plan, instances: serving(time).count, at: time)
         }
-        func point(_ time: Date, _ value: Double, _ unit: String) -> RenderMetricSeriesWire.Point {
-            .init(timestamp: RenderJSON.formatDate(time), value: (value * 1_000_000).rounded() / 1_000_000, unit: unit)
+        func point(_ time: Date, _ value: Double, _ unit: String) -> RenderMetricSeries.Point {
+            .init(timestamp: time, value: (value * 1_000_000).rounded() / 1_000_000)
         }
-        func perInstance(_ unit: String, _ value: (LoadSample) -> Double) -> [RenderMetricSeriesWire] {
+        func perInstance(_ unit: String, _ value: (LoadSample) -> Double) -> [RenderMetricSeries] {
             let ids = record.instances.filter { instance in times.contains { instance.isServing(at: $0) } }.map(\.id)
             return ids.map { instanceId in
-                let points = times.compactMap { time -> RenderMetricSeriesWire.Point? in
+                let points = times.compactMap { time -> RenderMetricSeries.Point? in
                     guard let instance = record.instances.first(where: { $0.id == instanceId }), instance.isServing(at: time) else { return nil }
                     return point(time, value(sample(time)), unit)
                 }
-                return RenderMetricSeriesWire(labels: [serviceLabel, .init(field: "instance", value: instanceId)], values: points, unit: unit)
+                return RenderMetricSeries(labels: [serviceLabel, .init(field: "instance", value: instanceId)], values: points, unit: unit)
             }
         }
-        func whole(_ unit: String, labels: [RenderMetricSeriesWire.Label] = [], _ value: (Date) -> Double?) -> RenderMetricSeriesWire {
-            RenderMetricSeriesWire(labels: [serviceLabel] + labels,
+        func whole(_ unit: String, labels: [RenderMetricSeries.Label] = [], _ value: (Date) -> Double?) -> RenderMetricSeries {
+            RenderMetricSeries(labels: [serviceLabel] + labels,
                                    values: times.compactMap { time in value(time).map { point(time, $0, unit) } }, unit: unit)
         }
         switch kind {
