@@ -2,7 +2,7 @@ import Foundation
 
 extension NodeDecoder {
     static let scalePolicyKeys = ["kind", "name", "description", "rules", "scaleUp", "scaleDown", "tolerance",
-                                  "schedules", "scaleToZero", "fallback", "forecast"]
+                                  "schedules", "scaleToZero", "fallback", "forecast", "lookahead"]
     static let scaleRuleKeys = ["name", "metric", "target", "tolerance", "perInstance", "above", "below", "for", "step",
                                 "all", "any", "maxAge", "upFor", "upStep", "downBelow", "downFor", "downStep"]
 
@@ -59,8 +59,11 @@ extension NodeDecoder {
         if let forecastNode = fields.present("forecast") {
             policy.forecast = scaleForecast(forecastNode, path: NodeDecoder.join(path, "forecast"))
         }
+        if let lookaheadNode = fields.present("lookahead") {
+            policy.lookahead = scaleLookahead(lookaheadNode, path: NodeDecoder.join(path, "lookahead"), rules: policy.rules)
+        }
         if policy.rules.isEmpty && policy.scaleToZero == nil && policy.fallback == nil && policy.schedules.isEmpty
-            && policy.forecast == nil
+            && policy.forecast == nil && policy.lookahead == nil
             && diagnostics.errorCount == before {
             warning("Policy without rules", "'\(name)' has no rules, so it never changes the count from metrics.", path: rulesPath, at: fields["rules"] ?? node)
         }

@@ -32,6 +32,8 @@ public struct ScalePolicy: Sendable, Equatable {
     public var fallback: ScaleFallback?
     /// A seasonal forecast proposing a count ahead of known peaks (see ``ScaleForecast``).
     public var forecast: ScaleForecast?
+    /// A trend look-ahead proposing a count for the metric's projected value (see ``ScaleLookahead``).
+    public var lookahead: ScaleLookahead?
     /// Where the policy was written, for diagnostics.
     public var mark: SourceMark?
 
@@ -60,12 +62,14 @@ public struct ScalePolicy: Sendable, Equatable {
             if case .threshold(let threshold) = rule.kind { window = max(window, threshold.sustain) }
         }
         if let scaleToZero { window = max(window, scaleToZero.idleAfter) }
+        if let lookahead { window = max(window, lookahead.window) }
         return window
     }
 
-    /// True when some rule needs earlier readings (a sustained threshold, an idle period).
+    /// True when some rule needs earlier readings (a sustained threshold, an idle period, a trend).
     public var needsObservations: Bool {
         if let scaleToZero, scaleToZero.idleAfter > 0 { return true }
+        if lookahead != nil { return true }
         return rules.contains { rule in
             if case .threshold(let threshold) = rule.kind { return threshold.sustain > 0 }
             return false
@@ -82,6 +86,7 @@ public struct ScalePolicy: Sendable, Equatable {
             if let active = scaleToZero.activeMetric { add(active) }
         }
         if let forecast { add(forecast.metric) }
+        if let lookahead { add(lookahead.metric) }
         return names
     }
 }

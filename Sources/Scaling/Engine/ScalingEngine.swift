@@ -117,6 +117,16 @@ private struct Run {
             proposals.append(.init(rule: "forecast", instances: floor.instances, lazy: floor.why))
             if best == nil || floor.instances > best! { best = floor.instances; bestRule = "forecast"; keptWithinTolerance = false; forecastWins = floor.why }
         }
+        // A trend look-ahead proposes next to them, only ever above the count (see Lookahead.swift).
+        var lookaheadWins: Decision.Message?
+        if let lookahead = policy.lookahead {
+            let outcome = Lookahead.evaluate(lookahead, value: Lookahead.reading(lookahead, metrics: input.metrics), observations: input.history.observations,
+                                             now: input.now, current: current, upTolerance: policy.scaleUp.tolerance ?? Tolerance.hpaDefault.up)
+            proposals.append(.init(rule: "lookahead", instances: outcome.instances, lazy: outcome.why))
+            if let n = outcome.instances, best == nil || n > best! {
+                best = n; bestRule = "lookahead"; keptWithinTolerance = false; forecastWins = nil; lookaheadWins = outcome.why
+            }
+        }
 
         let whyInvalid = firstInvalid, invalidCount = invalid, winner = bestRule
         // Fallback after repeated failed reads replaces the metrics' verdict.
@@ -169,6 +179,8 @@ private struct Run {
         if best == nil {
             let noRules = policy.rules.isEmpty
             reasons.append(.init(.noRuleFired, noRules ? "the policy has no rules" : "no rule fired; keeping \(current)"))
+        } else if let lookaheadWins {
+            reasons.append(.init(.trendLookahead, "the trend look-ahead proposes \(raw), above every rule: \(lookaheadWins())"))
         } else if let forecastWins {
             reasons.append(.init(.forecastFloor, "the forecast proposes \(raw), above every rule: \(forecastWins())"))
         } else if raw == current && keptWithinTolerance {
@@ -210,6 +222,7 @@ private struct Run {
             if let active = stz.activeMetric { note(active) }
         }
         if policy.needsObservations { observation = summaries }
+        if let lookahead = policy.lookahead, let value = Lookahead.reading(lookahead, metrics: input.metrics) { observation?[Lookahead.key(lookahead)] = value }
     }
 
     mutating func noteAll(_ condition: ScaleCondition) {

@@ -166,6 +166,8 @@ public enum ReasonCode: String, Sendable, CaseIterable {
     case scheduleFloor = "ScheduleFloor"
     /// The policy's seasonal forecast proposed the winning count.
     case forecastFloor = "ForecastFloor"
+    /// The policy's trend look-ahead proposed the winning count.
+    case trendLookahead = "TrendLookahead"
     case scheduleCeiling = "ScheduleCeiling"
     case scaleToZero = "ScaleToZero"
     case scaledToZero = "ScaledToZero"

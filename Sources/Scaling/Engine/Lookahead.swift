@@ -1,0 +1,113 @@
+import Blueprint
+import Foundation
+
+/// A policy's trend `lookahead` (``ScaleLookahead``): the metric's least-squares line over the
+/// readings of the last `window` (the history's observations plus this tick's), evaluated `horizon`
+/// after now, clamped at 0, over `perInstance`. Pure: it reads only the observations and the moment
+/// it is handed, so the timestamps, not a clock, give the slope.
+///
+/// ```swift
+/// // request_rate read 40, 50, 60, 70 at one-minute steps (70 now); horizon 2m, 10 per instance
+/// Lookahead.evaluate(lookahead, value: 70, observations: history.observations, now: now, current: 7, upTolerance: 0.1)
+/// // .propose(9): 70 + 2 × 10 = 90 → ceil(90 / 10)
+/// ```
+///
+/// It proposes only when the trend rises and the projection needs more instances than run now
+/// (beyond the scale-up tolerance); a flat or falling trend, too few readings or a missing reading
+/// make it abstain, so it never lowers the count: scale-down stays with the rules.
+public enum Lookahead {
+    /// The least-squares line through the readings, as the engine uses it.
+    public struct Trend: Sendable, Equatable {
+        /// Change of the metric per second.
+        public var slope: Double
+        /// The line's value now (seconds offset 0).
+        public var level: Double
+        /// The line's value `horizon` after now, clamped at 0.
+        public var projected: Double
+        /// How many readings the line was fitted to (this tick's included).
+        public var points: Int
+    }
+
+    /// The fewest readings a trend is fitted to.
+    public static let minimumPoints = 3
+
+    /// The name under which an observation remembers the look-ahead's service-wide reading (apart
+    /// from the rules' summary of the same metric, which for per-instance readings is an average).
+    public static func key(_ lookahead: ScaleLookahead) -> String { "lookahead:" + lookahead.metric }
+
+    /// The metric's service-wide value this tick: a total, or the sum over instances (as a
+    /// perInstance rule reads it); nil when unavailable.
+    public static func reading(_ lookahead: ScaleLookahead, metrics: [String: ObservedMetric]) -> Double? {
+        switch metrics[lookahead.metric] {
+        case .total(let total)?: return total
+        case .instances(let samples)?:
+            var total = 0.0, seen = false
+            for sample in samples { if let v = sample.value { total += v; seen = true } }
+            return seen ? total : nil
+        case .unavailable?, nil: return nil
+        }
+    }
+
+    /// The line through this tick's `value` at `now` and the remembered readings of the last
+    /// `window` (observations at or before `now`, oldest first); nil with fewer than
+    /// ``minimumPoints`` readings or when they all share one timestamp.
+    public static func trend(_ lookahead: ScaleLookahead, value: Double, observations: [ScalingHistory.Observation], now: Date) -> Trend? {
+        let key = key(lookahead)
+        let from = now.addingTimeInterval(-lookahead.window)
+        // x: seconds relative to now (≤ 0); sums for the normal equations.
+        var n = 1.0, sx = 0.0, sy = value, sxx = 0.0, sxy = 0.0
+        var index = observations.count - 1
+        while index >= 0 {
+            let observation = observations[index]
+            index -= 1
+            if observation.at >= now { continue }
+            if observation.at < from { break }
+            guard let y = observation.values[key], y.isFinite else { continue }
+            let x = observation.at.timeIntervalSince(now)
+            n += 1; sx += x; sy += y; sxx += x * x; sxy += x * y
+        }
+        guard Int(n) >= minimumPoints else { return nil }
+        let denominator = n * sxx - sx * sx
+        guard denominator > 1e-9 * Swift.max(1, n * sxx) else { return nil }
+        let slope = (n * sxy - sx * sy) / denominator
+        let level = (sy - slope * sx) / n
+        let projected = Swift.max(0, level + slope * lookahead.horizon)
+        guard slope.isFinite, projected.isFinite else { return nil }
+        return Trend(slope: slope, level: level, projected: projected, points: Int(n))
+    }
+
+    /// What the look-ahead says this tick: a count above `current`, or why it abstains.
+    public struct Outcome: Sendable {
+        /// The proposed count; nil when it abstains.
+        public var instances: Int?
+        public var trend: Trend?
+        public var why: Decision.Message
+    }
+
+    /// The look-ahead's proposal for `value` (this tick's service-wide reading; nil when unavailable).
+    public static func evaluate(_ lookahead: ScaleLookahead, value: Double?, observations: [ScalingHistory.Observation], now: Date,
+                                current: Int, upTolerance: Double) -> Outcome {
+        let metric = lookahead.metric
+        guard let value else { return Outcome(instances: nil, trend: nil, why: { "\(metric) unavailable: no trend" }) }
+        let window = lookahead.window
+        guard let trend = trend(lookahead, value: value, observations: observations, now: now) else {
+            return Outcome(instances: nil, trend: nil, why: { "fewer than \(minimumPoints) readings of \(metric) in the last \(ScalePolicy.formatDuration(window)): no trend yet" })
+        }
+        let horizon = lookahead.horizon, per = lookahead.perInstance
+        let head: Decision.Message = {
+            "\(metric) \(fmt(value)), trend \(signed(trend.slope * 60))/min over \(trend.points) readings in \(ScalePolicy.formatDuration(window)): \(fmt(trend.projected)) in \(ScalePolicy.formatDuration(horizon))"
+        }
+        guard trend.slope > 0, trend.projected > value else {
+            return Outcome(instances: nil, trend: trend, why: { "\(head()); not rising above the reading, so the rules decide" })
+        }
+        let needed = trend.projected / per
+        let instances = ReplicaCalculator.ceilCount(needed)
+        let ratio = current > 0 ? needed / Double(current) : .infinity
+        guard instances > current, ratio > 1 + upTolerance else {
+            return Outcome(instances: nil, trend: trend, why: { "\(head()) / \(per.cleanDescription) per instance = \(instances): no more than the \(current) running (within tolerance)" })
+        }
+        return Outcome(instances: instances, trend: trend, why: { "\(head()) / \(per.cleanDescription) per instance = \(instances)" })
+    }
+
+    private static func signed(_ value: Double) -> String { value >= 0 ? "+" + fmt(value) : fmt(value) }
+}
