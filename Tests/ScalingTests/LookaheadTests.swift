@@ -121,7 +121,7 @@ struct LookaheadTests {
         #expect(d.desired == 8 && !d.hasReason(.trendLookahead))
         // Readings older than the window are not fitted: a ramp that ended 10 minutes ago is no trend now.
         let old = ScalingHistory(observations: [10, 20, 30].enumerated().map { i, v in
-            .init(at: at(Double(i) * 60 - 900), values: ["lookahead:request_rate": v])
+            .init(at: at(Double(i) * 60 - 900), values: ["~request_rate": v])
         })
         #expect(Lookahead.trend(policy.lookahead!, value: 80, observations: old.observations, now: t0) == nil)
     }
@@ -130,7 +130,7 @@ struct LookaheadTests {
         let policy = mustPolicy(Self.yaml)
         // The same +10 per minute sampled every 15 s: the slope is per second of the timestamps.
         let observations = (1...8).map { i in
-            ScalingHistory.Observation(at: at(Double(-i) * 15), values: ["lookahead:request_rate": 80 - Double(i) * 2.5])
+            ScalingHistory.Observation(at: at(Double(-i) * 15), values: ["~request_rate": 80 - Double(i) * 2.5])
         }.reversed()
         let trend = try #require(Lookahead.trend(policy.lookahead!, value: 80, observations: Array(observations), now: t0))
         #expect(abs(trend.projected - 100) < 1e-9)

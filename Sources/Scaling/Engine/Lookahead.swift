@@ -32,8 +32,10 @@ public enum Lookahead {
     public static let minimumPoints = 3
 
     /// The name under which an observation remembers the look-ahead's service-wide reading (apart
-    /// from the rules' summary of the same metric, which for per-instance readings is an average).
-    public static func key(_ lookahead: ScaleLookahead) -> String { "lookahead:" + lookahead.metric }
+    /// from the rules' summary of the same metric, which for per-instance readings is an average):
+    /// `~request_rate`. Short on purpose: the fit looks it up in every observation of its window, and
+    /// a name of up to 15 bytes compares as one machine word pair.
+    public static func key(_ lookahead: ScaleLookahead) -> String { "~" + lookahead.metric }
 
     /// The metric's service-wide value this tick: a total, or the sum over instances (as a
     /// perInstance rule reads it); nil when unavailable.
@@ -58,12 +60,14 @@ public enum Lookahead {
         var n = 1.0, sx = 0.0, sy = value, sxx = 0.0, sxy = 0.0
         var index = observations.count - 1
         while index >= 0 {
-            let observation = observations[index]
+            // Read in place: copying an observation would retain its values.
+            let when = observations[index].at
+            let remembered = when < now && when >= from ? observations[index].values[key] : nil
             index -= 1
-            if observation.at >= now { continue }
-            if observation.at < from { break }
-            guard let y = observation.values[key], y.isFinite else { continue }
-            let x = observation.at.timeIntervalSince(now)
+            if when >= now { continue }
+            if when < from { break }
+            guard let y = remembered, y.isFinite else { continue }
+            let x = when.timeIntervalSince(now)
             n += 1; sx += x; sy += y; sxx += x * x; sxy += x * y
         }
         guard Int(n) >= minimumPoints else { return nil }
