@@ -134,21 +134,22 @@ extension Sandbox {
         let plan = record.service.serviceDetails.plan ?? "starter"
         let capacity = PlanCapacity.of(plan)
         let serviceLabel = RenderMetricSeries.Label(field: "service", value: id)
-        func serving(_ time: Date) -> [InstanceRecord] { record.instances.filter { $0.isServing(at: time) } }
+        // Counted once per step: the instance history may hold hundreds of records.
+        var servingCounts: [Date: Int] = [:]
+        for time in times { servingCounts[time] = record.instances.reduce(0) { $0 + ($1.isServing(at: time) ? 1 : 0) } }
+        func servingCount(_ time: Date) -> Int { servingCounts[time] ?? 0 }
         func sample(_ time: Date) -> LoadSample {
-            LoadSample(load: record.load, plan: plan, instances: serving(time).count, at: time)
+            LoadSample(load: record.load, plan: plan, instances: servingCount(time), at: time)
         }
         func point(_ time: Date, _ value: Double, _ unit: String) -> RenderMetricSeries.Point {
             .init(timestamp: time, value: (value * 1_000_000).rounded() / 1_000_000)
         }
         func perInstance(_ unit: String, _ value: (LoadSample) -> Double) -> [RenderMetricSeries] {
-            let ids = record.instances.filter { instance in times.contains { instance.isServing(at: $0) } }.map(\.id)
-            return ids.map { instanceId in
-                let points = times.compactMap { time -> RenderMetricSeries.Point? in
-                    guard let instance = record.instances.first(where: { $0.id == instanceId }), instance.isServing(at: time) else { return nil }
-                    return point(time, value(sample(time)), unit)
-                }
-                return RenderMetricSeries(labels: [serviceLabel, .init(field: "instance", value: instanceId)], values: points, unit: unit)
+            let samples = Dictionary(uniqueKeysWithValues: times.filter { servingCount($0) > 0 }.map { ($0, value(sample($0))) })
+            return record.instances.compactMap { instance in
+                let points = times.compactMap { time in instance.isServing(at: time) ? point(time, samples[time] ?? 0, unit) : nil }
+                guard !points.isEmpty else { return nil }
+                return RenderMetricSeries(labels: [serviceLabel, .init(field: "instance", value: instance.id)], values: points, unit: unit)
             }
         }
         func whole(_ unit: String, labels: [RenderMetricSeries.Label] = [], _ value: (Date) -> Double?) -> RenderMetricSeries {
@@ -161,16 +162,16 @@ extension Sandbox {
         case .memory:
             return perInstance("bytes") { $0.memoryBytesPerInstance }
         case .cpuLimit:
-            return [whole("cpu") { serving($0).isEmpty ? nil : capacity.cpu }]
+            return [whole("cpu") { servingCount($0) == 0 ? nil : capacity.cpu }]
         case .memoryLimit:
-            return [whole("bytes") { serving($0).isEmpty ? nil : capacity.memoryMB * 1_048_576 }]
+            return [whole("bytes") { servingCount($0) == 0 ? nil : capacity.memoryMB * 1_048_576 }]
         case .instanceCount:
-            return [whole("instances") { Double(serving($0).count) }]
+            return [whole("instances") { Double(servingCount($0)) }]
         case .httpLatency:
             guard record.service.type == "web_service" else { return [] }
             let q = quantile ?? 0.95
             return [whole("ms", labels: [.init(field: "quantile", value: String(q))]) { time in
-                serving(time).isEmpty ? nil : sample(time).latency(quantile: q)
+                servingCount(time) == 0 ? nil : sample(time).latency(quantile: q)
             }]
         case .httpRequests:
             guard record.service.type == "web_service" else { return [] }
