@@ -19,8 +19,8 @@ struct LookaheadTests {
           window: 5m
         """
 
-    /// A history whose observations remember `values` once a minute, the last one a minute before
-    /// `t0` (oldest first), as the engine records them.
+    /// A history whose look-ahead series remembers `values` once a minute, the last one a minute
+    /// before `t0` (oldest first), as the engine records them.
     func history(_ policy: ScalePolicy, _ values: [Double]) -> ScalingHistory {
         var history = ScalingHistory.empty
         for (i, value) in values.enumerated() {
@@ -36,8 +36,8 @@ struct LookaheadTests {
     @Test func blockParsesAndTakesPerInstanceFromTheRule() {
         let policy = mustPolicy(Self.yaml)
         #expect(policy.lookahead == ScaleLookahead(metric: "request_rate", perInstance: 10, horizon: 120, window: 300))
-        #expect(policy.needsObservations, "the trend is fitted to remembered readings")
-        #expect(policy.longestWindow >= 300, "the history keeps the fit's window")
+        #expect(!policy.needsObservations, "the trend's readings are kept in their own series, not the observations")
+        #expect(policy.longestWindow < 300, "the fit's window does not lengthen the rules' history")
         let own = mustPolicy("name: l\nrules: [ { metric: cpu, target: 70% } ]\nlookahead: { metric: queue_depth, perInstance: 50, horizon: 90s }\n")
         #expect(own.lookahead == ScaleLookahead(metric: "queue_depth", perInstance: 50, horizon: 90, window: 300))
         #expect(own.metricNames == ["cpu", "queue_depth"])
@@ -68,7 +68,7 @@ struct LookaheadTests {
         let lookahead = try #require(policy.lookahead)
         // 40, 50, 60, 70 a minute apart, and 80 now: +10 a minute, so 100 two minutes ahead.
         let h = history(policy, [40, 50, 60, 70])
-        let trend = try #require(Lookahead.trend(lookahead, value: 80, observations: h.observations, now: t0))
+        let trend = try #require(Lookahead.trend(lookahead, value: 80, series: h.lookahead, now: t0))
         #expect(abs(trend.slope * 60 - 10) < 1e-9)
         #expect(abs(trend.level - 80) < 1e-9)
         #expect(abs(trend.projected - 100) < 1e-9)
@@ -84,7 +84,7 @@ struct LookaheadTests {
     @Test func flatSeriesChangesNothing() throws {
         let policy = mustPolicy(Self.yaml)
         let h = history(policy, [80, 80, 80, 80])
-        let trend = try #require(Lookahead.trend(policy.lookahead!, value: 80, observations: h.observations, now: t0))
+        let trend = try #require(Lookahead.trend(policy.lookahead!, value: 80, series: h.lookahead, now: t0))
         #expect(abs(trend.slope) < 1e-12 && abs(trend.projected - 80) < 1e-9)
         let with = decide(policy, current: 8, metrics: ["request_rate": .total(80)], history: h)
         var plain = policy
@@ -99,14 +99,14 @@ struct LookaheadTests {
         let policy = mustPolicy(Self.yaml)
         // 100 → 60: the line says 40 in two minutes (4 instances); the observed 60 needs 6.
         let h = history(policy, [100, 90, 80, 70])
-        let trend = try #require(Lookahead.trend(policy.lookahead!, value: 60, observations: h.observations, now: t0))
+        let trend = try #require(Lookahead.trend(policy.lookahead!, value: 60, series: h.lookahead, now: t0))
         #expect(trend.slope < 0 && abs(trend.projected - 40) < 1e-9)
         let d = decide(policy, current: 10, metrics: ["request_rate": .total(60)], history: h)
         #expect(d.desired == 6, "the rule's observed value decides the scale-down, not the trend")
         #expect(!d.hasReason(.trendLookahead))
         // A steep fall projected below zero is clamped, and still abstains.
         let steep = history(policy, [400, 300, 200, 100])
-        let clamped = try #require(Lookahead.trend(policy.lookahead!, value: 0, observations: steep.observations, now: t0))
+        let clamped = try #require(Lookahead.trend(policy.lookahead!, value: 0, series: steep.lookahead, now: t0))
         #expect(clamped.projected == 0)
         let d2 = decide(policy, current: 10, metrics: ["request_rate": .total(0)], history: steep)
         #expect(d2.proposals.contains { $0.rule == "lookahead" && $0.instances == nil })
@@ -116,23 +116,26 @@ struct LookaheadTests {
         let policy = mustPolicy(Self.yaml)
         // One remembered reading: two points are not a trend.
         let short = history(policy, [40])
-        #expect(Lookahead.trend(policy.lookahead!, value: 80, observations: short.observations, now: t0) == nil)
+        #expect(Lookahead.trend(policy.lookahead!, value: 80, series: short.lookahead, now: t0) == nil)
         let d = decide(policy, current: 8, metrics: ["request_rate": .total(80)], history: short)
         #expect(d.desired == 8 && !d.hasReason(.trendLookahead))
         // Readings older than the window are not fitted: a ramp that ended 10 minutes ago is no trend now.
-        let old = ScalingHistory(observations: [10, 20, 30].enumerated().map { i, v in
-            .init(at: at(Double(i) * 60 - 900), values: ["~request_rate": v])
+        let old = LookaheadSeries(metric: "request_rate", readings: [10, 20, 30].enumerated().map { i, v in
+            .init(at: at(Double(i) * 60 - 900), value: v)
         })
-        #expect(Lookahead.trend(policy.lookahead!, value: 80, observations: old.observations, now: t0) == nil)
+        #expect(Lookahead.trend(policy.lookahead!, value: 80, series: old, now: t0) == nil)
+        // Readings of another metric (the policy's look-ahead changed metric) are no trend either.
+        let other = history(policy, [40, 50, 60, 70]).lookahead.map { LookaheadSeries(metric: "cpu", readings: $0.readings) }
+        #expect(Lookahead.trend(policy.lookahead!, value: 80, series: other, now: t0) == nil)
     }
 
     @Test func usesTheTimestampsNotTheReadingCount() throws {
         let policy = mustPolicy(Self.yaml)
         // The same +10 per minute sampled every 15 s: the slope is per second of the timestamps.
-        let observations = (1...8).map { i in
-            ScalingHistory.Observation(at: at(Double(-i) * 15), values: ["~request_rate": 80 - Double(i) * 2.5])
+        let readings = (1...8).map { i in
+            LookaheadSeries.Reading(at: at(Double(-i) * 15), value: 80 - Double(i) * 2.5)
         }.reversed()
-        let trend = try #require(Lookahead.trend(policy.lookahead!, value: 80, observations: Array(observations), now: t0))
+        let trend = try #require(Lookahead.trend(policy.lookahead!, value: 80, series: LookaheadSeries(metric: "request_rate", readings: Array(readings)), now: t0))
         #expect(abs(trend.projected - 100) < 1e-9)
     }
 
@@ -151,5 +154,57 @@ struct LookaheadTests {
         let d = decide(plain, current: 8, metrics: ["request_rate": .total(80)])
         #expect(!d.proposals.contains { $0.rule == "lookahead" })
         #expect(d.observation == nil, "nothing extra is remembered")
+    }
+
+    // MARK: What the history keeps
+
+    @Test func readingsAreKeptInTheirOwnSeriesForTheWindow() throws {
+        let policy = mustPolicy(Self.yaml)
+        // Twelve readings a minute apart, the last 80 at t0: the 5-minute window keeps t0-5m ... t0.
+        var history = ScalingHistory.empty
+        for i in 0..<12 {
+            let now = at(Double(i - 11) * 60)
+            let d = decide(policy, current: 8, metrics: ["request_rate": .total(25 + Double(i) * 5)], now: now, history: history)
+            #expect(d.lookaheadSample == LookaheadSample(metric: "request_rate", value: 25 + Double(i) * 5, window: 300))
+            history.record(d, at: now, applied: false)
+        }
+        let series = try #require(history.lookahead)
+        #expect(series.metric == "request_rate")
+        #expect(series.readings.map(\.value) == [55, 60, 65, 70, 75, 80])
+        #expect(series.readings.first?.at == at(-300) && series.readings.last?.at == t0)
+        #expect(history.observations.isEmpty, "a rule-only policy with a look-ahead remembers no observations")
+        // An unavailable reading is not remembered, but the series is still trimmed.
+        let gap = decide(policy, current: 8, metrics: ["request_rate": .unavailable("timeout")], now: at(120), history: history)
+        history.record(gap, at: at(120), applied: false)
+        #expect(history.lookahead?.readings.map(\.value) == [65, 70, 75, 80])
+        // A policy without the block drops the series.
+        var plain = policy
+        plain.lookahead = nil
+        history.record(decide(plain, current: 8, metrics: ["request_rate": .total(80)], now: at(180), history: history), at: at(180), applied: false)
+        #expect(history.lookahead == nil)
+    }
+
+    @Test func storedHistoriesStillDecode() throws {
+        // Stored before the look-ahead had its own series: its readings sat in the observations as
+        // `~request_rate`; they move into the series, and the trend is the same.
+        let h = history(mustPolicy(Self.yaml), [40, 50, 60, 70])
+        var legacy = h
+        legacy.lookahead = nil
+        for (i, reading) in try #require(h.lookahead).readings.enumerated() {
+            legacy.observations.append(.init(at: reading.at, values: ["cpu": 0.5, "~request_rate": reading.value]))
+            #expect(legacy.observations[i].values.count == 2)
+        }
+        var json = String(decoding: try JSONEncoder().encode(legacy), as: UTF8.self)
+        #expect(!json.contains("\"lookahead\""))
+        let migrated = try JSONDecoder().decode(ScalingHistory.self, from: Data(json.utf8))
+        #expect(migrated.lookahead == h.lookahead)
+        #expect(migrated.observations.allSatisfy { $0.values == ["cpu": 0.5] })
+        // Stored before forecasts and look-aheads: no `seasonal`, no `lookahead`.
+        json = #"{"recommendations":[],"events":[],"observations":[{"at":0,"values":{"cpu":0.5}}],"failures":{}}"#
+        let older = try JSONDecoder().decode(ScalingHistory.self, from: Data(json.utf8))
+        #expect(older.lookahead == nil && older.seasonal == nil && older.observations.count == 1)
+        // And the new field round-trips.
+        let again = try JSONDecoder().decode(ScalingHistory.self, from: try JSONEncoder().encode(h))
+        #expect(again == h)
     }
 }

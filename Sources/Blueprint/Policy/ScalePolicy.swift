@@ -53,7 +53,8 @@ public struct ScalePolicy: Sendable, Equatable {
     }
 
     /// The longest time span any part of the policy looks back over, in seconds: what a history of
-    /// recommendations, scale events and observations must keep.
+    /// recommendations, scale events and observations must keep. The forecast's season and the
+    /// look-ahead's window are not in it: their readings are kept in series of their own.
     public var longestWindow: Double {
         var window = max(scaleUp.stabilization, scaleDown.stabilization)
         for policy in scaleUp.policies { window = max(window, policy.period) }
@@ -62,14 +63,13 @@ public struct ScalePolicy: Sendable, Equatable {
             if case .threshold(let threshold) = rule.kind { window = max(window, threshold.sustain) }
         }
         if let scaleToZero { window = max(window, scaleToZero.idleAfter) }
-        if let lookahead { window = max(window, lookahead.window) }
         return window
     }
 
-    /// True when some rule needs earlier readings (a sustained threshold, an idle period, a trend).
+    /// True when some rule needs earlier readings (a sustained threshold, an idle period). The
+    /// forecast and the look-ahead keep their own series (`ScalingHistory.seasonal`, `.lookahead`).
     public var needsObservations: Bool {
         if let scaleToZero, scaleToZero.idleAfter > 0 { return true }
-        if lookahead != nil { return true }
         return rules.contains { rule in
             if case .threshold(let threshold) = rule.kind { return threshold.sustain > 0 }
             return false

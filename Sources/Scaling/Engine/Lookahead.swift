@@ -2,13 +2,13 @@ import Blueprint
 import Foundation
 
 /// A policy's trend `lookahead` (``ScaleLookahead``): the metric's least-squares line over the
-/// readings of the last `window` (the history's observations plus this tick's), evaluated `horizon`
-/// after now, clamped at 0, over `perInstance`. Pure: it reads only the observations and the moment
+/// readings of the last `window` (the history's ``LookaheadSeries`` plus this tick's), evaluated `horizon`
+/// after now, clamped at 0, over `perInstance`. Pure: it reads only the readings and the moment
 /// it is handed, so the timestamps, not a clock, give the slope.
 ///
 /// ```swift
 /// // request_rate read 40, 50, 60, 70 at one-minute steps (70 now); horizon 2m, 10 per instance
-/// Lookahead.evaluate(lookahead, value: 70, observations: history.observations, now: now, current: 7, upTolerance: 0.1)
+/// Lookahead.evaluate(lookahead, value: 70, series: history.lookahead, now: now, current: 7, upTolerance: 0.1)
 /// // .propose(9): 70 + 2 × 10 = 90 → ceil(90 / 10)
 /// ```
 ///
@@ -31,12 +31,6 @@ public enum Lookahead {
     /// The fewest readings a trend is fitted to.
     public static let minimumPoints = 3
 
-    /// The name under which an observation remembers the look-ahead's service-wide reading (apart
-    /// from the rules' summary of the same metric, which for per-instance readings is an average):
-    /// `~request_rate`. Short on purpose: the fit looks it up in every observation of its window, and
-    /// a name of up to 15 bytes compares as one machine word pair.
-    public static func key(_ lookahead: ScaleLookahead) -> String { "~" + lookahead.metric }
-
     /// The metric's service-wide value this tick: a total, or the sum over instances (as a
     /// perInstance rule reads it); nil when unavailable.
     public static func reading(_ lookahead: ScaleLookahead, metrics: [String: ObservedMetric]) -> Double? {
@@ -51,22 +45,21 @@ public enum Lookahead {
     }
 
     /// The line through this tick's `value` at `now` and the remembered readings of the last
-    /// `window` (observations at or before `now`, oldest first); nil with fewer than
-    /// ``minimumPoints`` readings or when they all share one timestamp.
-    public static func trend(_ lookahead: ScaleLookahead, value: Double, observations: [ScalingHistory.Observation], now: Date) -> Trend? {
-        let key = key(lookahead)
+    /// `window` (``ScalingHistory/lookahead``: readings before `now`, oldest first; a series of
+    /// another metric is ignored); nil with fewer than ``minimumPoints`` readings or when they all
+    /// share one timestamp.
+    public static func trend(_ lookahead: ScaleLookahead, value: Double, series: LookaheadSeries?, now: Date) -> Trend? {
+        let readings = series?.metric == lookahead.metric ? series!.readings : []
         let from = now.addingTimeInterval(-lookahead.window)
         // x: seconds relative to now (≤ 0); sums for the normal equations.
         var n = 1.0, sx = 0.0, sy = value, sxx = 0.0, sxy = 0.0
-        var index = observations.count - 1
+        var index = readings.count - 1
         while index >= 0 {
-            // Read in place: copying an observation would retain its values.
-            let when = observations[index].at
-            let remembered = when < now && when >= from ? observations[index].values[key] : nil
+            let when = readings[index].at, y = readings[index].value
             index -= 1
             if when >= now { continue }
             if when < from { break }
-            guard let y = remembered, y.isFinite else { continue }
+            guard y.isFinite else { continue }
             let x = when.timeIntervalSince(now)
             n += 1; sx += x; sy += y; sxx += x * x; sxy += x * y
         }
@@ -89,12 +82,12 @@ public enum Lookahead {
     }
 
     /// The look-ahead's proposal for `value` (this tick's service-wide reading; nil when unavailable).
-    public static func evaluate(_ lookahead: ScaleLookahead, value: Double?, observations: [ScalingHistory.Observation], now: Date,
+    public static func evaluate(_ lookahead: ScaleLookahead, value: Double?, series: LookaheadSeries?, now: Date,
                                 current: Int, upTolerance: Double) -> Outcome {
         let metric = lookahead.metric
         guard let value else { return Outcome(instances: nil, trend: nil, why: { "\(metric) unavailable: no trend" }) }
         let window = lookahead.window
-        guard let trend = trend(lookahead, value: value, observations: observations, now: now) else {
+        guard let trend = trend(lookahead, value: value, series: series, now: now) else {
             return Outcome(instances: nil, trend: nil, why: { "fewer than \(minimumPoints) readings of \(metric) in the last \(ScalePolicy.formatDuration(window)): no trend yet" })
         }
         let horizon = lookahead.horizon, per = lookahead.perInstance

@@ -38,6 +38,8 @@ private struct Run {
     var proposals: [Decision.Proposal] = []
     var failures: [String: Int] = [:]
     var observation: MetricValues?
+    /// This tick's service-wide reading of the look-ahead's metric (nil without one or when unavailable).
+    var lookaheadReading: Double?
     /// This tick's summary per metric the policy reads (looked up by threshold rules).
     var summaries = MetricValues()
     /// This tick's reading of each target rule's metric, by rule index (nil for threshold rules,
@@ -120,7 +122,7 @@ private struct Run {
         // A trend look-ahead proposes next to them, only ever above the count (see Lookahead.swift).
         var lookaheadWins: Decision.Message?
         if let lookahead = policy.lookahead {
-            let outcome = Lookahead.evaluate(lookahead, value: Lookahead.reading(lookahead, metrics: input.metrics), observations: input.history.observations,
+            let outcome = Lookahead.evaluate(lookahead, value: lookaheadReading, series: input.history.lookahead,
                                              now: input.now, current: current, upTolerance: policy.scaleUp.tolerance ?? Tolerance.hpaDefault.up)
             proposals.append(.init(rule: "lookahead", instances: outcome.instances, lazy: outcome.why))
             if let n = outcome.instances, best == nil || n > best! {
@@ -222,7 +224,7 @@ private struct Run {
             if let active = stz.activeMetric { note(active) }
         }
         if policy.needsObservations { observation = summaries }
-        if let lookahead = policy.lookahead, let value = Lookahead.reading(lookahead, metrics: input.metrics) { observation?[Lookahead.key(lookahead)] = value }
+        if let lookahead = policy.lookahead { lookaheadReading = Lookahead.reading(lookahead, metrics: input.metrics) }
     }
 
     mutating func noteAll(_ condition: ScaleCondition) {
@@ -382,6 +384,7 @@ private struct Run {
         var decision = Decision(desired: desired, current: current, reasons: reasons, proposals: proposals, recommendation: recommendation,
                                 observation: observation, failures: failures, historyWindow: policy.longestWindow, min: lo, max: hi)
         if let forecast = policy.forecast { decision.forecastSample = Forecasting.sample(forecast, metrics: input.metrics) }
+        if let lookahead = policy.lookahead { decision.lookaheadSample = LookaheadSample(metric: lookahead.metric, value: lookaheadReading, window: lookahead.window) }
         return decision
     }
 }

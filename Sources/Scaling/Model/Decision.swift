@@ -115,6 +115,8 @@ public struct Decision: Sendable, Equatable {
     public var max: Int
     /// This tick's reading for the policy's `forecast` to remember; nil when the policy has none.
     public var forecastSample: ForecastSample?
+    /// This tick's reading for the policy's `lookahead` to remember; nil when the policy has none.
+    public var lookaheadSample: LookaheadSample?
 
     public init(desired: Int, current: Int, reasons: [Reason], proposals: [Proposal], recommendation: Int?,
                 observation: MetricValues? = nil, failures: [String: Int] = [:], historyWindow: Double = 0,

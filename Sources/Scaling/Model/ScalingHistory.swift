@@ -59,14 +59,35 @@ public struct ScalingHistory: Sendable, Equatable, Codable {
     /// Peaks of the forecast's metric over the last season(s), for a policy with `forecast`; nil
     /// otherwise (and in histories stored before forecasts existed).
     public var seasonal: SeasonalSeries?
+    /// The look-ahead metric's service-wide readings over its window, for a policy with `lookahead`;
+    /// nil otherwise. Kept apart from ``observations`` so its window does not lengthen theirs.
+    public var lookahead: LookaheadSeries?
 
     public init(recommendations: [Recommendation] = [], events: [ScaleEvent] = [], observations: [Observation] = [], failures: [String: Int] = [:],
-                seasonal: SeasonalSeries? = nil) {
+                seasonal: SeasonalSeries? = nil, lookahead: LookaheadSeries? = nil) {
         self.recommendations = recommendations
         self.events = events
         self.observations = observations
         self.failures = failures
         self.seasonal = seasonal
+        self.lookahead = lookahead
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case recommendations, events, observations, failures, seasonal, lookahead
+    }
+
+    /// Decodes histories stored before forecasts or the look-ahead's own series existed too (see
+    /// ``migrateLookaheadReadings()``).
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        recommendations = try container.decode([Recommendation].self, forKey: .recommendations)
+        events = try container.decode([ScaleEvent].self, forKey: .events)
+        observations = try container.decode([Observation].self, forKey: .observations)
+        failures = try container.decode([String: Int].self, forKey: .failures)
+        seasonal = try container.decodeIfPresent(SeasonalSeries.self, forKey: .seasonal)
+        lookahead = try container.decodeIfPresent(LookaheadSeries.self, forKey: .lookahead)
+        migrateLookaheadReadings()
     }
 
     public static let empty = ScalingHistory()
@@ -91,6 +112,7 @@ public struct ScalingHistory: Sendable, Equatable, Codable {
         }
         failures = decision.failures
         remember(decision.forecastSample, at: now)
+        remember(decision.lookaheadSample, at: now)
         prune(before: now.addingTimeInterval(-decision.historyWindow))
     }
 
