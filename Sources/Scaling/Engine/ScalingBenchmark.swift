@@ -37,6 +37,10 @@ public enum ScalingBenchmark {
             seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
             return Double(seed >> 11) / Double(1 << 53)
         }
+        let sustained = policy.rules.compactMap { rule -> ScaleCondition? in
+            if case .threshold(let threshold) = rule.kind, threshold.sustain > 0 { return threshold.condition }
+            return nil
+        }
         for _ in 0..<services {
             let current = 2 + Int(next() * 6)
             let load = next()
@@ -59,6 +63,8 @@ public enum ScalingBenchmark {
                 history.observations.append(.init(at: at, values: ["cpu": load, "memory": 0.4, "latency_p95": latency * (0.9 + 0.2 * next()), "queue_age": load * 90]))
             }
             history.events = [.init(at: now.addingTimeInterval(-100), change: 1)]
+            // As `ScalingHistory.record` leaves it: each sustained rule's run kept (see `SustainedRun`).
+            history.trackRuns(of: sustained)
             let constraints = ScalingConstraints(
                 budget: BudgetConstraint(monthlyLimit: 2000, pricePerInstance: 25, otherServices: 1700),
                 connections: [ConnectionConstraint(datastore: "postgres", maxConnections: 200, perInstance: 10, otherServices: 60)])

@@ -304,7 +304,7 @@ private struct Run {
             case nil: return .invalid({ "\(metric) unavailable: no reading" })
             }
         case .threshold(let threshold):
-            return Thresholds.evaluate(threshold, summaries: summaries, metrics: input.metrics, observations: input.history.observations, now: input.now, current: current)
+            return Thresholds.evaluate(threshold, summaries: summaries, metrics: input.metrics, history: input.history, now: input.now, current: current)
         }
     }
 
@@ -385,6 +385,7 @@ private struct Run {
                                 observation: observation, failures: failures, historyWindow: policy.longestWindow, min: lo, max: hi)
         if let forecast = policy.forecast { decision.forecastSample = Forecasting.sample(forecast, metrics: input.metrics) }
         if let lookahead = policy.lookahead { decision.lookaheadSample = LookaheadSample(metric: lookahead.metric, value: lookaheadReading, window: lookahead.window) }
+        decision.rules = policy.rules
         return decision
     }
 }

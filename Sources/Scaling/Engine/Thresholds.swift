@@ -105,7 +105,7 @@ enum Thresholds {
     }
 
     /// `summaries` holds this tick's value of every metric that has one (``ObservedMetric/summaryValue``).
-    static func evaluate(_ rule: ThresholdRule, summaries: MetricValues, metrics: [String: ObservedMetric], observations: [ScalingHistory.Observation], now: Date, current: Int) -> ReplicaCalculator.Outcome {
+    static func evaluate(_ rule: ThresholdRule, summaries: MetricValues, metrics: [String: ObservedMetric], history: ScalingHistory, now: Date, current: Int) -> ReplicaCalculator.Outcome {
         let condition = rule.condition, step = rule.step, sustain = rule.sustain
         // Messages are formatted only when read; each closure captures what it needs (one
         // allocation per outcome, not a shared `seen` closure besides).
@@ -118,6 +118,17 @@ enum Thresholds {
             let target = Swift.max(0, step.apply(to: current))
             if sustain <= 0 {
                 return .propose(target, { "\(readings(condition, { summaries[$0] })): \(condition.summary), step \(step) → \(target)" })
+            }
+            let observations = history.observations
+            if let run = keptRun(condition, history: history, now: now) {
+                // The history kept the run's start: one comparison, and the same dates the walk
+                // finds (its oldest kept observation bounds a run that began before it).
+                let since = run.since.map { Swift.max($0, observations[0].at) } ?? now
+                let held = now.timeIntervalSince(since)
+                if held >= sustain {
+                    return .propose(target, { "\(readings(condition, { summaries[$0] })): \(condition.summary) for \(ScalePolicy.formatDuration(held.rounded())) (≥ \(ScalePolicy.formatDuration(sustain))), step \(step) → \(target)" })
+                }
+                return .abstain({ "\(readings(condition, { summaries[$0] })): \(condition.summary) for \(ScalePolicy.formatDuration(held.rounded())) of \(ScalePolicy.formatDuration(sustain)) so far" })
             }
             let (since, reached) = heldSince(now: now, observations: observations, condition: condition, sustain: sustain)
             if reached {
@@ -132,6 +143,14 @@ enum Thresholds {
             let held = now.timeIntervalSince(since).rounded()
             return .abstain({ "\(readings(condition, { summaries[$0] })): \(condition.summary) for \(ScalePolicy.formatDuration(held)) of \(ScalePolicy.formatDuration(sustain)) so far" })
         }
+    }
+
+    /// The history's run for `condition` when it still describes the observations as of `now`: it
+    /// covers the newest one, and that one is not after `now` (observations are oldest first).
+    static func keptRun(_ condition: ScaleCondition, history: borrowing ScalingHistory, now: Date) -> SustainedRun? {
+        guard let runs = history.runs, let newest = history.observations.last?.at, newest <= now else { return nil }
+        for run in runs where run.through == newest && run.condition == condition { return run }
+        return nil
     }
 
     /// `cpu 82%, memory 40%`: the current readings of a condition's metrics in its thresholds' units.

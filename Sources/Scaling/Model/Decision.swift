@@ -117,6 +117,18 @@ public struct Decision: Sendable, Equatable {
     public var forecastSample: ForecastSample?
     /// This tick's reading for the policy's `lookahead` to remember; nil when the policy has none.
     public var lookaheadSample: LookaheadSample?
+    /// The conditions of the policy's sustained threshold rules, whose runs
+    /// ``ScalingHistory/record(_:at:applied:)`` keeps (``ScalingHistory/runs``).
+    public var sustainedConditions: [ScaleCondition] { Array(Self.sustainedConditions(of: rules)) }
+    /// The policy's rules (a reference to its array, not a copy): where ``sustainedConditions`` come from.
+    var rules: [ScaleRule] = []
+
+    static func sustainedConditions(of rules: [ScaleRule]) -> some Collection<ScaleCondition> {
+        rules.lazy.compactMap { rule -> ThresholdRule? in
+            if case .threshold(let threshold) = rule.kind, threshold.sustain > 0 { return threshold }
+            return nil
+        }.map(\.condition)
+    }
 
     public init(desired: Int, current: Int, reasons: [Reason], proposals: [Proposal], recommendation: Int?,
                 observation: MetricValues? = nil, failures: [String: Int] = [:], historyWindow: Double = 0,

@@ -1,3 +1,4 @@
+import Blueprint
 import Foundation
 
 /// What the engine needs to remember between decisions for one service: its own raw
@@ -52,8 +53,8 @@ public struct ScalingHistory: Sendable, Equatable, Codable {
     public var recommendations: [Recommendation]
     /// Oldest first.
     public var events: [ScaleEvent]
-    /// Oldest first.
-    public var observations: [Observation]
+    /// Oldest first. Setting it from outside drops ``runs`` (they describe these observations).
+    public var observations: [Observation] { didSet { runs = nil } }
     /// Consecutive failed reads per metric before this tick.
     public var failures: [String: Int]
     /// Peaks of the forecast's metric over the last season(s), for a policy with `forecast`; nil
@@ -62,6 +63,10 @@ public struct ScalingHistory: Sendable, Equatable, Codable {
     /// The look-ahead metric's service-wide readings over its window, for a policy with `lookahead`;
     /// nil otherwise. Kept apart from ``observations`` so its window does not lengthen theirs.
     public var lookahead: LookaheadSeries?
+    /// Where each sustained threshold condition's current run began, as of the newest observation
+    /// (``SustainedRun``): kept by ``record(_:at:applied:)``; nil in histories built by hand or
+    /// stored before it existed, where the engine walks the observations instead. Not part of `==`.
+    public var runs: [SustainedRun]?
 
     public init(recommendations: [Recommendation] = [], events: [ScaleEvent] = [], observations: [Observation] = [], failures: [String: Int] = [:],
                 seasonal: SeasonalSeries? = nil, lookahead: LookaheadSeries? = nil) {
@@ -74,7 +79,13 @@ public struct ScalingHistory: Sendable, Equatable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case recommendations, events, observations, failures, seasonal, lookahead
+        case recommendations, events, observations, failures, seasonal, lookahead, runs
+    }
+
+    /// Equal contents; ``runs`` is derived from the observations and left out.
+    public static func == (a: ScalingHistory, b: ScalingHistory) -> Bool {
+        a.recommendations == b.recommendations && a.events == b.events && a.observations == b.observations
+            && a.failures == b.failures && a.seasonal == b.seasonal && a.lookahead == b.lookahead
     }
 
     /// Decodes histories stored before forecasts or the look-ahead's own series existed too (see
@@ -87,6 +98,7 @@ public struct ScalingHistory: Sendable, Equatable, Codable {
         failures = try container.decode([String: Int].self, forKey: .failures)
         seasonal = try container.decodeIfPresent(SeasonalSeries.self, forKey: .seasonal)
         lookahead = try container.decodeIfPresent(LookaheadSeries.self, forKey: .lookahead)
+        runs = try container.decodeIfPresent([SustainedRun].self, forKey: .runs)
         migrateLookaheadReadings()
     }
 
@@ -101,6 +113,9 @@ public struct ScalingHistory: Sendable, Equatable, Codable {
     /// Remembers what `decision` says to remember and forgets what lies outside its policy's windows.
     /// `applied` says whether the count actually changed (a scale event is stored only then).
     public mutating func record(_ decision: Decision, at now: Date, applied: Bool = true) {
+        // Taken out so that extending them below mutates the only reference, in place.
+        var previousRuns = runs, previousNewest = observations.last?.at
+        runs = nil
         if let recommendation = decision.recommendation {
             recommendations.append(Recommendation(at: now, instances: recommendation))
         }
@@ -114,6 +129,74 @@ public struct ScalingHistory: Sendable, Equatable, Codable {
         remember(decision.forecastSample, at: now)
         remember(decision.lookaheadSample, at: now)
         prune(before: now.addingTimeInterval(-decision.historyWindow))
+        runs = Self.keptRuns(of: decision.rules, previous: &previousRuns, previousNewest: previousNewest,
+                         appended: decision.observation, at: now, observations: observations)
+    }
+
+    /// Recomputes ``runs`` for `conditions` by walking the observations (what ``record(_:at:applied:)``
+    /// otherwise keeps up to date reading by reading); none when the observations are not oldest first.
+    public mutating func trackRuns(of conditions: [ScaleCondition]) {
+        var none: [SustainedRun]?
+        runs = Self.keptRuns(of: conditions, rules: [], previous: &none, previousNewest: nil, appended: nil, at: .distantPast, observations: observations)
+    }
+
+    /// Each condition's run after recording: the previous run extended by the appended reading when
+    /// it was up to date, else a walk over the observations (once, after a restart or a policy change).
+    /// Whether `runs` are these conditions' runs, in order, each as of `through`.
+    /// (The rules by index, not copied one by one: this runs on every tick.)
+    private static func upToDate(_ runs: [SustainedRun]?, _ rules: [ScaleRule], through: Date) -> Bool {
+        guard let runs else { return false }
+        var index = 0
+        for ruleIndex in rules.indices {
+            guard case .threshold(let threshold) = rules[ruleIndex].kind, threshold.sustain > 0 else { continue }
+            guard index < runs.count, runs[index].through == through, runs[index].condition == threshold.condition else { return false }
+            index += 1
+        }
+        return index == runs.count
+    }
+
+    private static func keptRuns(of rules: [ScaleRule], previous: inout [SustainedRun]?, previousNewest: Date?,
+                                 appended: MetricValues?, at now: Date, observations: [Observation]) -> [SustainedRun]? {
+        keptRuns(of: Decision.sustainedConditions(of: rules), rules: rules, previous: &previous, previousNewest: previousNewest,
+                 appended: appended, at: now, observations: observations)
+    }
+
+    /// `rules` are where `conditions` come from (empty when given as conditions).
+    private static func keptRuns(of conditions: some Collection<ScaleCondition>, rules: [ScaleRule], previous: inout [SustainedRun]?, previousNewest: Date?,
+                                 appended: MetricValues?, at now: Date, observations: [Observation]) -> [SustainedRun]? {
+        guard let newest = observations.last?.at else { return nil }
+        // The cached runs describe the walk only over observations in time order.
+        if let previousNewest, appended != nil, now < previousNewest { return nil }
+        // The usual tick: the same conditions as last time, each run up to date; extended in place.
+        if !rules.isEmpty, let previousNewest, let count = previous?.count, count > 0, upToDate(previous, rules, through: previousNewest) {
+            var runs = previous.take()!
+            guard let appended else { return runs }
+            for index in 0..<count {
+                let holds = Thresholds.holds(runs[index].condition, in: appended) == true
+                runs[index].since = holds ? (runs[index].since ?? now) : nil
+                runs[index].through = newest
+            }
+            return runs
+        }
+        guard !conditions.isEmpty else { return nil }
+        var sorted: Bool?
+        var result: [SustainedRun] = []
+        result.reserveCapacity(conditions.count)
+        for condition in conditions {
+            if let previousNewest, let old = previous?.first(where: { $0.through == previousNewest && $0.condition == condition }) {
+                if let appended {
+                    let holds = Thresholds.holds(condition, in: appended) == true
+                    result.append(SustainedRun(condition: condition, through: newest, since: holds ? (old.since ?? now) : nil))
+                } else {
+                    result.append(old)
+                }
+                continue
+            }
+            if sorted == nil { sorted = zip(observations, observations.dropFirst()).allSatisfy { $0.at <= $1.at } }
+            guard sorted == true else { return nil }
+            if let run = SustainedRun.walked(condition, observations: observations) { result.append(run) }
+        }
+        return result
     }
 
     /// A copy with `decision` recorded (see ``record(_:at:applied:)``).
