@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `ballast cost --sandbox`: the services as they run now, priced against the blueprint's projection.
@@ -45,6 +46,36 @@ import Testing
         let text = try CLI.run(["cost", "blueprints/qc-platform.yaml", "--env", "production", "--sandbox", sandbox])
         let minimum = try #require(totals["min"] as? String)
         #expect(text.stdout.contains("Running now: $\(minimum)/month"), "\(text.stdout)")
+    }
+
+    /// `--live` goes through the real HTTP client: here against `ballast sandbox serve`, as against Render.
+    @Test func liveReadsTheHostingAPIOverHTTP() async throws {
+        let folder = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let server = try ChildProcess(CLI.binary.path, ["sandbox", "serve", "--port", "0", "--state", folder.appendingPathComponent("server").path],
+                                      name: "ballast sandbox serve")
+        defer { server.stop() }
+        let banner = try await server.readLine(timeout: 30)
+        let url = try #require(banner.split(separator: " ").first { $0.hasPrefix("http://") }.map(String.init))
+        let api = ["RENDER_API_URL": url, "RENDER_API_KEY": "rnd_sandbox"]
+
+        let apply = try CLI.run(["apply", "blueprints/qc-platform.yaml", "--env", "production", "--state", folder.appendingPathComponent("state.json").path,
+                                 "--auto-approve", "--allow-cost-increase"], environment: Self.secrets.merging(api) { $1 })
+        #expect(apply.status == 0, "\(apply.stderr)")
+        let result = try CLI.run(["cost", "blueprints/qc-platform.yaml", "--env", "production", "--live", "--format", "json"], environment: api)
+        #expect(result.status == 0, "\(result.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let live = try #require(json["live"] as? [String: Any])
+        let running = try #require(live["services"] as? [[String: Any]])
+        #expect(!running.isEmpty)
+        #expect(running.allSatisfy { $0["status"] as? String == "as_declared" }, "\(running)")
+        let totals = try #require(json["totals"] as? [String: Any])
+        #expect(live["monthly_now"] as? String == totals["min"] as? String)
+
+        // Without an API key, --live says what to set.
+        let missing = try CLI.run(["cost", "blueprints/qc-platform.yaml", "--env", "production", "--live"], environment: ["RENDER_API_KEY": ""])
+        #expect(missing.status == 1)
+        #expect(missing.stderr.contains("RENDER_API_KEY"), "\(missing.stderr)")
     }
 
     @Test func aMissingSandboxIsAClearError() throws {
