@@ -2,11 +2,6 @@ import Foundation
 import Hosting
 import Planning
 import RedisClient
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// Ballast's state in Redis (`--state redis://HOST:PORT/DB`): the same document as the local file,
 /// and the same lock, for teams whose applies run on more than one machine.
@@ -179,15 +174,8 @@ public final class RedisStateStore: StateStore, @unchecked Sendable {
     private var milliseconds: String { String(Int(lockTTL * 1000)) }
 
     public func lock(operation: String, timeout: TimeInterval) async throws -> StateLock {
-        let host = ProcessInfo.processInfo.hostName
-        let user = ProcessInfo.processInfo.environment["USER"] ?? "unknown"
-        let pid = ProcessInfo.processInfo.processIdentifier
-        let info = LockInfo(id: UUID().uuidString.lowercased(), path: location, operation: operation, who: "\(user)@\(host)",
-                            pid: pid, host: host, created: Date())
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
-        let value = String(decoding: try encoder.encode(info), as: UTF8.self)
+        let info = LockInfo.forThisProcess(path: location, operation: operation)
+        let value = String(decoding: try info.encoded(), as: UTF8.self)
         let deadline = Date().addingTimeInterval(max(0, timeout))
         while true {
             let taken: Bool
@@ -203,7 +191,7 @@ public final class RedisStateStore: StateStore, @unchecked Sendable {
                 return StateLock(info: info) { [self] in await self.unlock(value) }
             }
             let holder = holderValue.flatMap(Self.decodeLock)
-            if let holderValue, let holder, holder.host == host, holder.pid != pid, kill(holder.pid, 0) != 0, errno == ESRCH {
+            if let holderValue, let holder, holder.holderIsGone {
                 // Its process is gone: remove exactly that lock, then try again.
                 _ = try? await redis.run(Self.releaseScript, keys: [lockKey], arguments: [holderValue])
                 continue
@@ -265,8 +253,6 @@ public final class RedisStateStore: StateStore, @unchecked Sendable {
     }
 
     static func decodeLock(_ text: String) -> LockInfo? {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
-        return try? decoder.decode(LockInfo.self, from: Data(text.utf8))
+        LockInfo.decode(Data(text.utf8))
     }
 }

@@ -23,7 +23,7 @@ public struct LocalStateStore: StateStore {
     }
 
     public var location: String { path }
-    var lockPath: String { path + ".lock" }
+    public var lockPath: String { path + ".lock" }
 
     public func load() throws -> BallastState? {
         guard FileManager.default.fileExists(atPath: path) else { return nil }
@@ -51,14 +51,8 @@ public struct LocalStateStore: StateStore {
 
     public func lock(operation: String, timeout: TimeInterval) async throws -> StateLock {
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        let host = ProcessInfo.processInfo.hostName
-        let user = ProcessInfo.processInfo.environment["USER"] ?? "unknown"
-        let pid = ProcessInfo.processInfo.processIdentifier
-        let info = LockInfo(id: UUID().uuidString.lowercased(), path: path, operation: operation, who: "\(user)@\(host)",
-                            pid: pid, host: host, created: Date())
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .iso8601
-        let body = try encoder.encode(info)
+        let info = LockInfo.forThisProcess(path: path, operation: operation)
+        let body = try info.encoded()
         let deadline = Date().addingTimeInterval(max(0, timeout))
         let lockPath = self.lockPath
         while true {
@@ -73,7 +67,7 @@ public struct LocalStateStore: StateStore {
                 }
             }
             let holder = Self.readLock(lockPath)
-            if let holder, holder.host == host, holder.pid != pid, kill(holder.pid, 0) != 0, errno == ESRCH {
+            if let holder, holder.holderIsGone {
                 unlink(lockPath)   // its process is gone
                 continue
             }
@@ -86,9 +80,6 @@ public struct LocalStateStore: StateStore {
     }
 
     static func readLock(_ path: String) -> LockInfo? {
-        guard let data = FileManager.default.contents(atPath: path) else { return nil }
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
-        return try? decoder.decode(LockInfo.self, from: data)
+        FileManager.default.contents(atPath: path).flatMap(LockInfo.decode)
     }
 }
