@@ -84,6 +84,15 @@ import Testing
         #expect(result.stderr.contains("there is no sandbox in '/nonexistent/ballast-sandbox'"), "\(result.stderr)")
     }
 
+    @Test func aFolderWithoutASandboxIsRefusedAndLeftAsItWas() throws {
+        let folder = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let result = try CLI.run(["cost", "blueprints/qc-platform.yaml", "--env", "production", "--sandbox", folder.path])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("there is no sandbox in"), "\(result.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty, "cost must not create a sandbox")
+    }
+
     @Test func liveAndSandboxTogetherAreRefused() throws {
         let result = try CLI.run(["cost", "blueprints/qc-platform.yaml", "--env", "production", "--sandbox", "x", "--live"])
         #expect(result.status != 0)

@@ -142,7 +142,8 @@ struct CostCommand: AsyncParsableCommand {
         let provider: any HostingProvider
         let source: String
         if let sandbox {
-            guard FileManager.default.fileExists(atPath: sandbox) else {
+            // Reading costs must not leave a new, empty sandbox behind in a folder that held none.
+            guard Sandbox.exists(in: sandbox) else {
                 throw CLIError("there is no sandbox in '\(sandbox)': run `ballast apply BLUEPRINT --env NAME --sandbox \(sandbox)` first")
             }
             do { provider = try Sandbox(directory: sandbox) } catch { throw CLIError("cannot open the sandbox in '\(sandbox)': \(error)") }

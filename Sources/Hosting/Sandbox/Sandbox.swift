@@ -36,6 +36,12 @@ public struct SandboxOptions: Sendable {
 public final class Sandbox: Sendable {
     public static let defaultDirectory = ".ballast/sandbox"
 
+    /// Whether `directory` holds a sandbox's saved state (an apply or `sandbox serve --state` made it);
+    /// opening any other folder would start a new, empty sandbox there.
+    public static func exists(in directory: String) -> Bool {
+        FileManager.default.fileExists(atPath: URL(fileURLWithPath: directory).appendingPathComponent(SandboxStore.stateFileName).path)
+    }
+
     let store: SandboxStore
     public let options: SandboxOptions
 

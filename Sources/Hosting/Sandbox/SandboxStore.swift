@@ -52,7 +52,9 @@ final class SandboxStore: @unchecked Sendable {
         if lockDescriptor >= 0 { close(lockDescriptor) }
     }
 
-    private var stateURL: URL? { directory?.appendingPathComponent("state.json") }
+    /// The saved state's file name inside the sandbox's directory.
+    static let stateFileName = "state.json"
+    private var stateURL: URL? { directory?.appendingPathComponent(Self.stateFileName) }
 
     /// Reads the current state.
     func read<T>(_ body: (SandboxState) throws -> T) throws -> T {
