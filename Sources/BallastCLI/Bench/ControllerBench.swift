@@ -23,7 +23,7 @@ struct ControllerBench {
     func run() async throws -> BenchReport {
         var report = BenchReport(bench: "controller", columns: [
             "services", "ticks", "tick p50 ms", "tick p99 ms", "tick max ms", "engine p50 ms", "engine p99 ms",
-            "RSS start MB", "RSS end MB", "scale actions", "problems",
+            "metric requests/tick", "RSS start MB", "RSS end MB", "scale actions", "problems",
         ])
         let policies = Workspace.loadPolicies(policiesFolder)
         guard !policies.scale.isEmpty else {
@@ -39,7 +39,8 @@ struct ControllerBench {
 
         let configuration = ControllerConfiguration(environment: fleet.desired, policies: policies.scale, catalog: fleet.catalog,
                                                     identity: "bench", interval: 15)
-        let collector = MetricCollector(sources: [RenderMetricsSource(api: fleet.sandbox), WaveQueueSource(clock: clock)])
+        let metricsAPI = CountingMetricsAPI(fleet.sandbox)
+        let collector = MetricCollector(sources: [RenderMetricsSource(api: metricsAPI), WaveQueueSource(clock: clock)])
         // Every decision is logged at info level; a bench measures the loop, not the terminal.
         var logger = Logger(label: "ballast.bench.controller")
         logger.logLevel = .warning
@@ -73,10 +74,11 @@ struct ControllerBench {
             .number(Percentiles.of(tickTimes, 50) * 1000, digits: 2), .number(Percentiles.of(tickTimes, 99) * 1000, digits: 2),
             .number((tickTimes.max() ?? .nan) * 1000, digits: 2),
             .number(Percentiles.of(engineTimes, 50) * 1000, digits: 3), .number(Percentiles.of(engineTimes, 99) * 1000, digits: 3),
-            BenchMachine.megabytes(rssStart), BenchMachine.megabytes(rssEnd), .int(acted), .int(problems),
+            .number(Double(metricsAPI.count) / Double(max(1, ticks)), digits: 1), BenchMachine.megabytes(rssStart), BenchMachine.megabytes(rssEnd), .int(acted), .int(problems),
         ])
         report.note("\(configuration.managed.count) managed services (\(configuration.skipped.count) skipped) of an in-memory sandbox; a tick every 15 s of simulated time (ManualHostingClock), \(ticks) ticks back to back")
         report.note("load: requests per second on a 2-hour wave, phase-shifted per service; workers read a synthetic queue following the same wave")
+        report.note("metric requests: calls of Render's metrics API (one per query kind and block of \(RenderMetricsSource.resourcesPerRequest) services)")
         report.note("engine: TickReport.engineSeconds (ScalingEngine.decide for every service); tick: the whole tick (list, history, metrics, decisions, actuation, journal)")
         report.note("RSS start is after tick \(min(100, ticks)); samples: " + rssSamples.map { "\($0.0): \(BenchFormat.fixed(Double($0.1) / 1_048_576, digits: 1)) MB" }.joined(separator: ", "))
         if let rssStart, let rssEnd {
@@ -129,6 +131,24 @@ struct WaveQueueSource: MetricSource {
         case .queueOldestAge: return .value(max(0, 30 + 40 * wave), at: now)
         default: return .unavailable("not a queue metric")
         }
+    }
+}
+
+/// The sandbox's metrics API, counting calls.
+final class CountingMetricsAPI: RenderMetricsAPI, @unchecked Sendable {
+    let base: any RenderMetricsAPI
+    private let lock = NSLock()
+    private var calls = 0
+
+    init(_ base: any RenderMetricsAPI) { self.base = base }
+
+    var count: Int { lock.withLock { calls } }
+
+    func metrics(_ kind: RenderMetricKind, resources: [String], start: Date?, end: Date?, resolutionSeconds: Int?,
+                 quantile: Double?, aggregateBy: String?) async throws -> [RenderMetricSeries] {
+        lock.withLock { calls += 1 }
+        return try await base.metrics(kind, resources: resources, start: start, end: end, resolutionSeconds: resolutionSeconds,
+                                      quantile: quantile, aggregateBy: aggregateBy)
     }
 }
 

@@ -62,7 +62,7 @@ struct ControllerCommand: AsyncParsableCommand {
         @Option(name: .long, help: "The journal file when no Redis is configured.")
         var journal: String = ".ballast/journal.jsonl"
 
-        @Option(name: .customLong("metric-timeout"), help: "Longest wait for one metric read.")
+        @Option(name: .customLong("metric-timeout"), help: "Longest wait for one source's reads of a tick (every service at once).")
         var metricTimeout: String = "5s"
 
         @Option(name: .customLong("max-metric-age"), help: "Older samples count as missing.")

@@ -153,7 +153,7 @@ extension MetricsCommand {
         @Option(name: .customLong("max-age"), help: "Seconds after which a sample counts as stale (unavailable).")
         var maxAge: Double = 300
 
-        @Option(name: .long, help: "Seconds each read may take.")
+        @Option(name: .long, help: "Seconds each source may take for all its reads.")
         var timeout: Double = 5
 
         @Option(name: .long, help: "Output format: text or json.")
@@ -214,27 +214,42 @@ extension MetricsCommand {
                 let target = MetricTarget(service: service.name, resourceID: ids[service.name], queue: service.scaling?.queue)
                 for name in policy.metricNames { requests.append((requests.count, service.name, name, target)) }
             }
-            let sourcesSnapshot = sources
-            let maxAge = self.maxAge
-            let timeout = self.timeout
+            // Each source reads all its metrics of all services in one batch (Render: a request per
+            // hundred services; Redis: one round trip per queue), the sources concurrently.
             var rows = [Row?](repeating: nil, count: requests.count)
-            await withTaskGroup(of: (Int, Row).self) { group in
-                for request in requests {
-                    group.addTask {
-                        guard let metric = Metric(policyName: request.name) else {
-                            return (request.index, Row(service: request.service, metric: request.name, source: nil,
-                                                       reading: .unavailable("no source reads a metric named \(request.name)"), unit: ""))
-                        }
-                        guard let source = sourcesSnapshot.first(where: { $0.serves(metric) }) else {
-                            return (request.index, Row(service: request.service, metric: request.name, source: nil,
-                                                       reading: .unavailable(Self.missingSource(for: metric)), unit: metric.unit))
-                        }
-                        let reading = await Self.withTimeout(timeout) { await source.read(metric, for: request.target, now: now) }
-                        return (request.index, Row(service: request.service, metric: request.name, source: source.name,
-                                                   reading: reading.fresh(maxAge: maxAge, now: now), unit: metric.unit))
-                    }
+            var batches = [[(row: Int, request: MetricRequest)]](repeating: [], count: sources.count)
+            for request in requests {
+                guard let metric = Metric(policyName: request.name) else {
+                    rows[request.index] = Row(service: request.service, metric: request.name, source: nil,
+                                              reading: .unavailable("no source reads a metric named \(request.name)"), unit: "")
+                    continue
                 }
-                for await (index, row) in group { rows[index] = row }
+                guard let source = sources.firstIndex(where: { $0.serves(metric) }) else {
+                    rows[request.index] = Row(service: request.service, metric: request.name, source: nil,
+                                              reading: .unavailable(Self.missingSource(for: metric)), unit: metric.unit)
+                    continue
+                }
+                batches[source].append((request.index, MetricRequest(metric, for: request.target)))
+            }
+            let sourcesSnapshot = sources
+            let batchesSnapshot = batches
+            let timeout = self.timeout
+            let readings = await withTaskGroup(of: (Int, [MetricReading]?).self) { group in
+                for (index, source) in sourcesSnapshot.enumerated() where !batchesSnapshot[index].isEmpty {
+                    let batch = batchesSnapshot[index].map(\.request)
+                    group.addTask { (index, await Self.withTimeout(timeout) { await source.read(batch, now: now) }) }
+                }
+                var all = [[MetricReading]?](repeating: nil, count: sourcesSnapshot.count)
+                for await (index, readings) in group { all[index] = readings }
+                return all
+            }
+            for (index, batch) in batches.enumerated() {
+                for (position, item) in batch.enumerated() {
+                    let request = requests[item.row]
+                    let reading = readings[index]?[position] ?? .unavailable(String(format: "no answer within %.0f s", timeout))
+                    rows[item.row] = Row(service: request.service, metric: request.name, source: sources[index].name,
+                                         reading: reading.fresh(maxAge: maxAge, now: now), unit: item.request.metric.unit)
+                }
             }
             for client in clients.values { await client.close() }
             let done = rows.compactMap { $0 }
@@ -279,8 +294,9 @@ extension MetricsCommand {
             }
         }
 
-        static func withTimeout(_ seconds: Double, _ body: @escaping @Sendable () async -> MetricReading) async -> MetricReading {
-            await withTaskGroup(of: MetricReading?.self) { group in
+        /// `body`'s answer, or nil when it takes longer than `seconds` (then it is cancelled).
+        static func withTimeout<T: Sendable>(_ seconds: Double, _ body: @escaping @Sendable () async -> T) async -> T? {
+            await withTaskGroup(of: T?.self) { group in
                 group.addTask { await body() }
                 group.addTask {
                     try? await Task.sleep(for: .milliseconds(Int(seconds * 1000)))
@@ -288,7 +304,7 @@ extension MetricsCommand {
                 }
                 let first = await group.next() ?? nil
                 group.cancelAll()
-                return first ?? .unavailable(String(format: "no answer within %.0f s", seconds))
+                return first
             }
         }
 

@@ -307,18 +307,12 @@ public actor ScalingController {
     }
 
     private func collectMetrics(live: [String: LiveService], now: Date) async -> [String: MetricCollector.Observed] {
-        let collector = self.collector
-        return await withTaskGroup(of: (String, MetricCollector.Observed).self) { group in
-            for managed in configuration.managed {
-                let name = managed.spec.name
-                let target = MetricTarget(service: name, resourceID: live[name]?.id, queue: managed.spec.scaling?.queue)
-                let metricNames = managed.policy.metricNames
-                group.addTask { (name, await collector.collect(names: metricNames, for: target, now: now)) }
-            }
-            var all: [String: MetricCollector.Observed] = [:]
-            for await (name, observed) in group { all[name] = observed }
-            return all
+        let subjects = configuration.managed.map { managed in
+            let name = managed.spec.name
+            return MetricCollector.Subject(key: name, names: managed.policy.metricNames,
+                                           target: MetricTarget(service: name, resourceID: live[name]?.id, queue: managed.spec.scaling?.queue))
         }
+        return await collector.collect(subjects, now: now)
     }
 
     /// What changed by hand on the provider that the controller does not fight.

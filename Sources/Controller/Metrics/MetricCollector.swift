@@ -3,19 +3,22 @@ import Foundation
 import MetricSources
 import Scaling
 
-/// Reads, for one service, every metric its policy needs, from the first source that serves each,
-/// all concurrently and each within `timeout`, and turns the readings into the engine's
-/// ``ObservedMetric`` values (percentages as fractions, latencies in seconds; stale or failed reads
-/// as `.unavailable`).
+/// Reads every metric the services' policies need, from the first source that serves each, and
+/// turns the readings into the engine's ``ObservedMetric`` values (percentages as fractions,
+/// latencies in seconds; stale or failed reads as `.unavailable`).
+///
+/// A tick asks each source once for all its readings of all services (``MetricSource/read(_:now:)``:
+/// Render's metrics API answers a hundred services per request, a queue's numbers come in one round
+/// trip), the sources concurrently, each within `timeout`.
 ///
 /// ```swift
-/// let collector = MetricCollector(sources: [queueSource, renderSource], timeout: 2, maxAge: 180)
-/// let observed = await collector.collect(names: policy.metricNames, for: target, now: now)
-/// observed.metrics["queue_depth"]   // .total(500)
+/// let collector = MetricCollector(sources: [queueSource, renderSource], timeout: 5, maxAge: 180)
+/// let observed = await collector.collect([.init(key: "worker", names: policy.metricNames, target: target)], now: now)
+/// observed["worker"]?.metrics["queue_depth"]   // .total(500)
 /// ```
 public struct MetricCollector: Sendable {
     public var sources: [any MetricSource]
-    /// Seconds one read may take before it counts as unavailable.
+    /// Seconds one source may take for all its reads of a tick before they count as unavailable.
     public var timeout: Double
     /// Seconds after which a sample is stale (unavailable).
     public var maxAge: Double
@@ -36,6 +39,19 @@ public struct MetricCollector: Sendable {
         public var answeringSources: Set<String>
     }
 
+    /// One service to read: its key in the result, the policy's metric names, where to find it.
+    public struct Subject: Sendable {
+        public var key: String
+        public var names: [String]
+        public var target: MetricTarget
+
+        public init(key: String, names: [String], target: MetricTarget) {
+            self.key = key
+            self.names = names
+            self.target = target
+        }
+    }
+
     /// The metric a policy name stands for, and the factor from the source's unit to the engine's
     /// (percent to a fraction, milliseconds to seconds).
     static func metric(named name: String) -> (Metric, scale: Double)? {
@@ -47,63 +63,96 @@ public struct MetricCollector: Sendable {
         }
     }
 
+    /// One service's metrics.
     public func collect(names: [String], for target: MetricTarget, now: Date) async -> Observed {
-        var observed = Observed(metrics: [:], inputs: [:], failedSources: [], answeringSources: [])
-        let timeout = self.timeout
-        let maxAge = self.maxAge
-        let sources = self.sources
-        await withTaskGroup(of: (String, ObservedMetric, String, Bool).self) { group in
-            for name in names {
-                guard let (metric, scale) = Self.metric(named: name) else {
-                    observed.metrics[name] = .unavailable("no source reads a metric named \(name)")
-                    continue
-                }
-                guard let source = sources.first(where: { $0.serves(metric) }) else {
-                    observed.metrics[name] = .unavailable("no configured source serves \(name)")
-                    continue
-                }
-                group.addTask {
-                    let reading = await Self.withTimeout(timeout, name: "\(source.name) \(name)") {
-                        await source.read(metric, for: target, now: now)
-                    }
-                    switch reading.fresh(maxAge: maxAge, now: now) {
-                    case .sample(let sample):
-                        return (name, .total(sample.value * scale), source.name, true)
-                    case .unavailable(let reason):
-                        return (name, .unavailable("\(source.name): \(reason)"), source.name, false)
-                    }
-                }
-            }
-            for await (name, metric, source, answered) in group {
-                observed.metrics[name] = metric
-                if answered { observed.answeringSources.insert(source) } else { observed.failedSources.insert(source) }
-            }
-        }
-        for (name, metric) in observed.metrics {
-            switch metric {
-            case .total(let value): observed.inputs[name] = Self.format(value)
-            case .instances(let samples): observed.inputs[name] = metric.summaryValue.map(Self.format) ?? "\(samples.count) instances, no values"
-            case .unavailable(let reason): observed.inputs[name] = "unavailable: \(reason)"
-            }
-        }
-        return observed
+        await collect([Subject(key: target.service, names: names, target: target)], now: now)[target.service]!
     }
 
-    /// Runs `body`, answering `.unavailable` if it takes longer than `seconds`. The slow read is
+    /// Every subject's metrics, by key: one batch read per source.
+    public func collect(_ subjects: [Subject], now: Date) async -> [String: Observed] {
+        /// Where a reading goes: the subject, the policy's name for it, the factor to the engine's unit.
+        struct Slot {
+            var subject: Int
+            var name: String
+            var scale: Double
+        }
+        var observed = [Observed](repeating: Observed(metrics: [:], inputs: [:], failedSources: [], answeringSources: []),
+                                  count: subjects.count)
+        var requests = [[MetricRequest]](repeating: [], count: sources.count)
+        var slots = [[Slot]](repeating: [], count: sources.count)
+        for (index, subject) in subjects.enumerated() {
+            for name in subject.names {
+                guard let (metric, scale) = Self.metric(named: name) else {
+                    observed[index].metrics[name] = .unavailable("no source reads a metric named \(name)")
+                    continue
+                }
+                guard let source = sources.firstIndex(where: { $0.serves(metric) }) else {
+                    observed[index].metrics[name] = .unavailable("no configured source serves \(name)")
+                    continue
+                }
+                requests[source].append(MetricRequest(metric, for: subject.target))
+                slots[source].append(Slot(subject: index, name: name, scale: scale))
+            }
+        }
+        let timeout = self.timeout
+        let sources = self.sources
+        let readings = await withTaskGroup(of: (Int, [MetricReading]).self) { group in
+            for (index, source) in sources.enumerated() where !requests[index].isEmpty {
+                let batch = requests[index]
+                group.addTask {
+                    let timedOut = MetricReading.unavailable(String(format: "this tick's %d reads timed out after %.1f s", batch.count, timeout))
+                    return (index, await Self.withTimeout(timeout, otherwise: [MetricReading](repeating: timedOut, count: batch.count)) {
+                        await source.read(batch, now: now)
+                    })
+                }
+            }
+            var all = [[MetricReading]](repeating: [], count: sources.count)
+            for await (index, readings) in group { all[index] = readings }
+            return all
+        }
+        for (source, readings) in readings.enumerated() {
+            let name = sources[source].name
+            for (slot, reading) in zip(slots[source], readings) {
+                switch reading.fresh(maxAge: maxAge, now: now) {
+                case .sample(let sample):
+                    observed[slot.subject].metrics[slot.name] = .total(sample.value * slot.scale)
+                    observed[slot.subject].answeringSources.insert(name)
+                case .unavailable(let reason):
+                    observed[slot.subject].metrics[slot.name] = .unavailable("\(name): \(reason)")
+                    observed[slot.subject].failedSources.insert(name)
+                }
+            }
+        }
+        var result: [String: Observed] = [:]
+        result.reserveCapacity(subjects.count)
+        for (index, subject) in subjects.enumerated() {
+            for (name, metric) in observed[index].metrics {
+                switch metric {
+                case .total(let value): observed[index].inputs[name] = Self.format(value)
+                case .instances(let samples): observed[index].inputs[name] = metric.summaryValue.map(Self.format) ?? "\(samples.count) instances, no values"
+                case .unavailable(let reason): observed[index].inputs[name] = "unavailable: \(reason)"
+                }
+            }
+            result[subject.key] = observed[index]
+        }
+        return result
+    }
+
+    /// Runs `body`, answering `otherwise` if it takes longer than `seconds`. The slow work is
     /// cancelled and left behind (not awaited), so it cannot hold up the tick.
-    static func withTimeout(_ seconds: Double, name: String, _ body: @escaping @Sendable () async -> MetricReading) async -> MetricReading {
+    static func withTimeout<T: Sendable>(_ seconds: Double, otherwise: T, _ body: @escaping @Sendable () async -> T) async -> T {
         let once = ResumeOnce()
-        return await withCheckedContinuation { (continuation: CheckedContinuation<MetricReading, Never>) in
+        return await withCheckedContinuation { (continuation: CheckedContinuation<T, Never>) in
             let work = Task { await body() }
             let timer = Task {
                 try? await Task.sleep(nanoseconds: UInt64(max(0.001, seconds) * 1_000_000_000))
-                if !Task.isCancelled, once.resume(continuation, with: .unavailable(String(format: "%@ timed out after %.1f s", name, seconds))) {
+                if !Task.isCancelled, once.resume(continuation, with: otherwise) {
                     work.cancel()
                 }
             }
             Task {
-                let reading = await work.value
-                if once.resume(continuation, with: reading) { timer.cancel() }
+                let value = await work.value
+                if once.resume(continuation, with: value) { timer.cancel() }
             }
         }
     }

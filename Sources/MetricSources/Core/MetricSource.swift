@@ -113,4 +113,53 @@ public protocol MetricSource: Sendable {
     func serves(_ metric: Metric) -> Bool
     /// The current reading of `metric` for `target`, stamped with the sample's own time.
     func read(_ metric: Metric, for target: MetricTarget, now: Date) async -> MetricReading
+    /// The readings of many (metric, service) pairs, in the order asked. A controller tick asks for
+    /// every service at once: sources that can answer many with one call override this (Render's
+    /// metrics API takes up to ``RenderMetricsSource/resourcesPerRequest`` services per request; a
+    /// queue's numbers come in one round trip); the default reads the pairs one by one, at most
+    /// ``MetricRequest/defaultConcurrency`` at a time.
+    func read(_ requests: [MetricRequest], now: Date) async -> [MetricReading]
+}
+
+/// One reading a controller tick needs: which metric, for which service.
+public struct MetricRequest: Sendable, Equatable {
+    public var metric: Metric
+    public var target: MetricTarget
+
+    public init(_ metric: Metric, for target: MetricTarget) {
+        self.metric = metric
+        self.target = target
+    }
+
+    /// How many single reads the default batch keeps in flight.
+    public static let defaultConcurrency = 16
+}
+
+extension MetricSource {
+    public func read(_ requests: [MetricRequest], now: Date) async -> [MetricReading] {
+        await Self.each(requests.indices, concurrency: MetricRequest.defaultConcurrency) { index in
+            await read(requests[index].metric, for: requests[index].target, now: now)
+        }
+    }
+
+    /// `body` for every index, at most `concurrency` at a time; the results in the order of `indices`.
+    static func each<T: Sendable>(_ indices: Range<Int>, concurrency: Int,
+                                  _ body: @escaping @Sendable (Int) async -> T) async -> [T] {
+        guard !indices.isEmpty else { return [] }
+        return await withTaskGroup(of: (Int, T).self) { group in
+            var results = [T?](repeating: nil, count: indices.count)
+            var next = indices.lowerBound
+            func start() {
+                let index = next
+                next += 1
+                group.addTask { (index, await body(index)) }
+            }
+            while next < indices.upperBound, next - indices.lowerBound < max(1, concurrency) { start() }
+            for await (index, value) in group {
+                results[index - indices.lowerBound] = value
+                if next < indices.upperBound { start() }
+            }
+            return results.map { $0! }
+        }
+    }
 }

@@ -52,6 +52,37 @@ public struct RedisQueueSource: MetricSource {
         }
     }
 
+    /// Queue numbers for many services: each queue read once (one round trip for all its numbers,
+    /// however many of them are asked), ``MetricRequest/defaultConcurrency`` queues at a time.
+    public func read(_ requests: [MetricRequest], now: Date) async -> [MetricReading] {
+        var queues: [String: Int] = [:]
+        var targets: [MetricTarget] = []
+        var queueOfRequest: [Int?] = []
+        for request in requests {
+            guard serves(request.metric) else {
+                queueOfRequest.append(nil)
+                continue
+            }
+            let key = request.target.service
+            if queues[key] == nil {
+                queues[key] = targets.count
+                targets.append(request.target)
+            }
+            queueOfRequest.append(queues[key])
+        }
+        let queueTargets = targets
+        let snapshots = await Self.each(queueTargets.indices, concurrency: MetricRequest.defaultConcurrency) { index in
+            await snapshot(for: queueTargets[index], now: now)
+        }
+        return zip(requests, queueOfRequest).map { request, queue in
+            guard let queue else { return .unavailable("the redis source does not serve \(request.metric.name)") }
+            switch snapshots[queue] {
+            case .failure(let failure): return .unavailable(failure.reason)
+            case .success(let snapshot): return Self.reading(request.metric, from: snapshot, kind: request.target.queue?.kind)
+            }
+        }
+    }
+
     /// The reading of one queue metric from a snapshot; what the queue system does not record is unavailable.
     public static func reading(_ metric: Metric, from snapshot: QueueSnapshot, kind: QueueBinding.Kind?) -> MetricReading {
         let system = kind?.rawValue ?? "this queue"
