@@ -163,6 +163,24 @@ import Testing
         #expect(try await reopened.listServices().count == 21)
     }
 
+    /// A stopped instance still reports its past in metrics until `instanceHistory` has passed.
+    @Test func stoppedInstancesAreRememberedForTheInstanceHistory() async throws {
+        let clock = ManualHostingClock()
+        let sandbox = Sandbox(inMemory: SandboxOptions(clock: clock, instanceHistory: 900))
+        let service = try await sandbox.createService(Self.web(owner: try sandbox.defaultOwnerId(), instances: 3))
+        _ = try sandbox.setLoad(serviceId: service.id, SandboxLoad(requestsPerSecond: 30))
+        clock.advance(by: 300)
+        try await sandbox.scale(serviceId: service.id, numInstances: 1)
+        func cpuSeries() async throws -> Int {
+            try await sandbox.metrics(.cpu, resources: [service.id], start: clock.now().addingTimeInterval(-3600), end: clock.now(),
+                                      resolutionSeconds: 60, quantile: nil, aggregateBy: nil).count
+        }
+        clock.advance(by: 600)
+        #expect(try await cpuSeries() == 3)
+        clock.advance(by: 301)
+        #expect(try await cpuSeries() == 1)
+    }
+
     @Test func cpuPerInstanceFallsAsInstancesRise() async throws {
         let clock = ManualHostingClock()
         let sandbox = Sandbox(inMemory: SandboxOptions(clock: clock))

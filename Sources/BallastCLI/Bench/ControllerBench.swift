@@ -20,6 +20,11 @@ struct ControllerBench {
     var ticks: Int
     var policiesFolder: String
 
+    /// Stopped instances the sandbox remembers for metrics: twice the metrics window the controller
+    /// reads. Render keeps a month; over 10,000 ticks (41 hours) of scaling a month's worth is up to
+    /// 500 instance records per service, the test double's memory and time, not the controller's.
+    static let instanceHistory: TimeInterval = 1200
+
     func run() async throws -> BenchReport {
         var report = BenchReport(bench: "controller", columns: [
             "services", "ticks", "tick p50 ms", "tick p99 ms", "tick max ms", "engine p50 ms", "engine p99 ms",
@@ -34,7 +39,7 @@ struct ControllerBench {
 
         let clock = ManualHostingClock(start: Date(timeIntervalSince1970: 1_790_000_000))
         let fleet = try await SandboxFleet.make(services: services, folder: folder, policies: policies,
-                                                options: SandboxOptions(bootDelay: 30, clock: clock))
+                                                options: SandboxOptions(bootDelay: 30, clock: clock, instanceHistory: Self.instanceHistory))
         try await setLoads(fleet, clock: clock)
 
         let configuration = ControllerConfiguration(environment: fleet.desired, policies: policies.scale, catalog: fleet.catalog,
@@ -77,6 +82,7 @@ struct ControllerBench {
             .number(Double(metricsAPI.count) / Double(max(1, ticks)), digits: 1), BenchMachine.megabytes(rssStart), BenchMachine.megabytes(rssEnd), .int(acted), .int(problems),
         ])
         report.note("\(configuration.managed.count) managed services (\(configuration.skipped.count) skipped) of an in-memory sandbox; a tick every 15 s of simulated time (ManualHostingClock), \(ticks) ticks back to back")
+        report.note("the sandbox remembers stopped instances for \(Int(Self.instanceHistory / 60)) minutes (Render: 30 days), so its own memory stays bounded")
         report.note("load: requests per second on a 2-hour wave, phase-shifted per service; workers read a synthetic queue following the same wave")
         report.note("metric requests: calls of Render's metrics API (one per query kind and block of \(RenderMetricsSource.resourcesPerRequest) services)")
         report.note("engine: TickReport.engineSeconds (ScalingEngine.decide for every service); tick: the whole tick (list, history, metrics, decisions, actuation, journal)")

@@ -337,8 +337,8 @@ extension Sandbox {
                 toRemove -= 1
             }
         }
-        // Keep a month of history for metrics, and not without bound.
-        let horizon = now.addingTimeInterval(-31 * 86_400)
+        // Keep a month of history for metrics (or what the options say), and not without bound.
+        let horizon = now.addingTimeInterval(-options.instanceHistory)
         let before = record.instances.count
         record.instances.removeAll { instance in
             guard let removed = instance.removedAt else { return false }

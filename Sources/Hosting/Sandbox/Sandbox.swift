@@ -8,11 +8,16 @@ public struct SandboxOptions: Sendable {
     public var clock: any HostingClock
     /// How often the emulated native autoscaler re-evaluates a service, in seconds.
     public var autoscaleInterval: TimeInterval
+    /// How long a stopped instance is remembered for metrics, in seconds (Render answers metrics
+    /// for the last 30 days; at most 500 instances per service are kept either way).
+    public var instanceHistory: TimeInterval
 
-    public init(bootDelay: TimeInterval = 0, clock: any HostingClock = SystemHostingClock(), autoscaleInterval: TimeInterval = 30) {
+    public init(bootDelay: TimeInterval = 0, clock: any HostingClock = SystemHostingClock(), autoscaleInterval: TimeInterval = 30,
+                instanceHistory: TimeInterval = 31 * 86_400) {
         self.bootDelay = bootDelay
         self.clock = clock
         self.autoscaleInterval = autoscaleInterval
+        self.instanceHistory = instanceHistory
     }
 }
 
