@@ -27,7 +27,7 @@ struct ControllerBench {
 
     func run() async throws -> BenchReport {
         var report = BenchReport(bench: "controller", columns: [
-            "services", "ticks", "tick p50 ms", "tick p99 ms", "tick max ms", "engine p50 ms", "engine p99 ms",
+            "services", "ticks", "tick p50 ms", "tick p99 ms", "tick max ms", "metrics p50 ms", "engine p50 ms", "engine p99 ms",
             "metric requests/tick", "RSS start MB", "RSS end MB", "scale actions", "problems",
         ])
         let policies = Workspace.loadPolicies(policiesFolder)
@@ -55,6 +55,8 @@ struct ControllerBench {
 
         var tickTimes: [Double] = []
         var engineTimes: [Double] = []
+        var metricsTimes: [Double] = []
+        metricsTimes.reserveCapacity(ticks)
         tickTimes.reserveCapacity(ticks)
         engineTimes.reserveCapacity(ticks)
         var rssStart: Int?
@@ -65,6 +67,7 @@ struct ControllerBench {
             let report = await controller.tick()
             tickTimes.append(report.seconds)
             engineTimes.append(report.engineSeconds)
+            metricsTimes.append(report.metricsSeconds)
             acted += report.acted.count
             problems += report.problems.isEmpty ? 0 : 1
             clock.advance(by: 15)
@@ -77,7 +80,7 @@ struct ControllerBench {
         report.add([
             .int(services), .int(ticks),
             .number(Percentiles.of(tickTimes, 50) * 1000, digits: 2), .number(Percentiles.of(tickTimes, 99) * 1000, digits: 2),
-            .number((tickTimes.max() ?? .nan) * 1000, digits: 2),
+            .number((tickTimes.max() ?? .nan) * 1000, digits: 2), .number(Percentiles.of(metricsTimes, 50) * 1000, digits: 2),
             .number(Percentiles.of(engineTimes, 50) * 1000, digits: 3), .number(Percentiles.of(engineTimes, 99) * 1000, digits: 3),
             .number(Double(metricsAPI.count) / Double(max(1, ticks)), digits: 1), BenchMachine.megabytes(rssStart), BenchMachine.megabytes(rssEnd), .int(acted), .int(problems),
         ])
@@ -85,7 +88,7 @@ struct ControllerBench {
         report.note("the sandbox remembers stopped instances for \(Int(Self.instanceHistory / 60)) minutes (Render: 30 days), so its own memory stays bounded")
         report.note("load: requests per second on a 2-hour wave, phase-shifted per service; workers read a synthetic queue following the same wave")
         report.note("metric requests: calls of Render's metrics API (one per query kind and block of \(RenderMetricsSource.resourcesPerRequest) services)")
-        report.note("engine: TickReport.engineSeconds (ScalingEngine.decide for every service); tick: the whole tick (list, history, metrics, decisions, actuation, journal)")
+        report.note("engine: TickReport.engineSeconds (ScalingEngine.decide for every service); metrics: TickReport.metricsSeconds (the batch reads, here mostly the sandbox computing its series); tick: the whole tick (list, history, metrics, decisions, actuation, journal)")
         report.note("RSS start is after tick \(min(100, ticks)); samples: " + rssSamples.map { "\($0.0): \(BenchFormat.fixed(Double($0.1) / 1_048_576, digits: 1)) MB" }.joined(separator: ", "))
         if let rssStart, let rssEnd {
             let growth = Double(rssEnd - rssStart) / Double(rssStart) * 100

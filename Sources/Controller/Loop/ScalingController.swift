@@ -110,8 +110,11 @@ public actor ScalingController {
             return finish(&report, started: started, role: "leader", result: "state_error", error: "\(error)")
         }
 
-        // Metrics, every service concurrently; one slow source costs its own timeout only.
+        // Metrics: one batch per source for every service, the sources concurrently; a slow source
+        // costs its own timeout only.
+        let metricsStarted = ContinuousClock.now
         let observed = await collectMetrics(live: live, now: now)
+        report.metricsSeconds = Self.seconds(ContinuousClock.now - metricsStarted)
         var failedSources = Set<String>()
         var answering = Set<String>()
         for value in observed.values {

@@ -19,9 +19,10 @@ public struct TickReport: Sendable {
     public var at: Date
     public var lease: LeaseState
     public var outcomes: [Outcome]
-    /// Wall time of the whole tick and of the engine alone, in seconds.
+    /// Wall time of the whole tick, of the engine alone and of reading the metrics, in seconds.
     public var seconds: Double
     public var engineSeconds: Double
+    public var metricsSeconds: Double = 0
     /// Problems that held the whole tick (Redis down, the API's list failing).
     public var problems: [String]
     /// Drift seen this tick (`backend-api: plan standard on Render, blueprint says starter`).
