@@ -329,7 +329,13 @@ public struct ScaleSchedule: Sendable, Equatable {
 
     /// Whether the window is open at `now` (local time computed from the zone's offset at `now`).
     public func isActive(at now: Date) -> Bool {
-        let local = now.timeIntervalSince1970 + Double(timeZone.secondsFromGMT(for: now))
+        isActive(at: now, secondsFromGMT: timeZone.secondsFromGMT(for: now))
+    }
+
+    /// ``isActive(at:)`` with the zone's offset at `now` already known (`timeZone.secondsFromGMT(for: now)`),
+    /// so that a caller deciding many services at one moment asks the zone once.
+    public func isActive(at now: Date, secondsFromGMT offset: Int) -> Bool {
+        let local = now.timeIntervalSince1970 + Double(offset)
         let day = Int((local / 86_400).rounded(.down))
         let minute = Int((local - Double(day) * 86_400) / 60)
         // 1970-01-01 was a Thursday (4 with Sunday = 0).

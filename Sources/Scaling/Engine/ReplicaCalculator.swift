@@ -45,14 +45,14 @@ enum ReplicaCalculator {
         let utilization = truncatedPercent(readyValues, readyLimits)
         let readyInstances = readyCount
         let ratio = utilization / targetPercent
-        let head: Message = { "\(metric) \(fmt(utilization))% of limit vs target \(fmt(targetPercent))%" }
+        // Each message is one closure capturing the numbers (no closure for the shared head).
         let scaleUpWithUnready = unreadyCount > 0 && ratio > 1
         if !scaleUpWithUnready && missingCount == 0 {
             if tolerance.isWithin(ratio) {
-                return .keep(current, { "\(head()): ratio \(fmt(ratio)) within tolerance, keep \(current)" })
+                return .keep(current, { "\(Self.utilizationHead(metric, utilization, targetPercent)): ratio \(fmt(ratio)) within tolerance, keep \(current)" })
             }
             let proposed = ceilCount(ratio * Double(readyCount))
-            return .propose(proposed, { "\(head()): ceil(\(fmt(ratio)) × \(readyInstances) ready) = \(proposed)" })
+            return .propose(proposed, { "\(Self.utilizationHead(metric, utilization, targetPercent)): ceil(\(fmt(ratio)) × \(readyInstances) ready) = \(proposed)" })
         }
         var values = readyValues, limits = readyLimits, counted = readyCount
         var notes: [String] = []
@@ -77,7 +77,7 @@ enum ReplicaCalculator {
         let noteList = notes, countedInstances = counted
         let newUtilization = truncatedPercent(values, limits)
         let newRatio = newUtilization / targetPercent
-        let recount: Message = { "\(head()) (ratio \(fmt(ratio))); with \(noteList.joined(separator: ", ")): \(fmt(newUtilization))%, ratio \(fmt(newRatio))" }
+        let recount: Message = { "\(Self.utilizationHead(metric, utilization, targetPercent)) (ratio \(fmt(ratio))); with \(noteList.joined(separator: ", ")): \(fmt(newUtilization))%, ratio \(fmt(newRatio))" }
         if tolerance.isWithin(newRatio) {
             return .keep(current, { "\(recount()) within tolerance, keep \(current)" })
         }
@@ -107,13 +107,12 @@ enum ReplicaCalculator {
         guard count > 0 else { return .invalid({ "no instance reported \(metric)" }) }
         let reported = count, average = sum / Double(count), missingCount = missing
         let ratio = (sum / Double(count)) / target
-        let head: Message = { "\(metric) average \(fmt(average)) vs target \(fmt(target))" }
         if missing == 0 {
             if tolerance.isWithin(ratio) {
-                return .keep(current, { "\(head()): ratio \(fmt(ratio)) within tolerance, keep \(current)" })
+                return .keep(current, { "\(Self.averageHead(metric, average, target)): ratio \(fmt(ratio)) within tolerance, keep \(current)" })
             }
             let proposed = ceilCount(ratio * Double(count))
-            return .propose(proposed, { "\(head()): ceil(\(fmt(ratio)) × \(reported)) = \(proposed)" })
+            return .propose(proposed, { "\(Self.averageHead(metric, average, target)): ceil(\(fmt(ratio)) × \(reported)) = \(proposed)" })
         }
         var newSum = sum, newCount = count
         if ratio < 1 {
@@ -124,7 +123,7 @@ enum ReplicaCalculator {
         }
         let newRatio = (newSum / Double(newCount)) / target
         let recounted = newCount
-        let recount: Message = { "\(head()) (ratio \(fmt(ratio))); with \(missingCount) missing recounted: ratio \(fmt(newRatio))" }
+        let recount: Message = { "\(Self.averageHead(metric, average, target)) (ratio \(fmt(ratio))); with \(missingCount) missing recounted: ratio \(fmt(newRatio))" }
         if tolerance.isWithin(newRatio) || (ratio < 1 && newRatio > 1) || (ratio > 1 && newRatio < 1) {
             return .keep(current, { "\(recount()), keep \(current)" })
         }
@@ -139,28 +138,44 @@ enum ReplicaCalculator {
     /// instances `ceil(ratio)` without tolerance (getUsageRatioReplicaCount).
     static func totalValue(_ total: Double, target: Double, current: Int, ready: Int, tolerance: Tolerance, metric: String, percent: Bool = false) -> Outcome {
         let ratio = total / target
-        let head: Message = { percent ? "\(metric) \(pct(total)) vs target \(pct(target))" : "\(metric) \(fmt(total)) vs target \(fmt(target))" }
         if current == 0 {
             let proposed = ceilCount(ratio)
-            return .propose(proposed, { "\(head()) from zero: ceil(\(fmt(ratio))) = \(proposed)" })
+            return .propose(proposed, { "\(Self.totalHead(metric, total, target, percent: percent)) from zero: ceil(\(fmt(ratio))) = \(proposed)" })
         }
         if tolerance.isWithin(ratio) {
-            return .keep(current, { "\(head()): ratio \(fmt(ratio)) within tolerance, keep \(current)" })
+            return .keep(current, { "\(Self.totalHead(metric, total, target, percent: percent)): ratio \(fmt(ratio)) within tolerance, keep \(current)" })
         }
         let proposed = ceilCount(ratio * Double(ready))
-        return .propose(proposed, { "\(head()): ceil(\(fmt(ratio)) × \(ready) ready) = \(proposed)" })
+        return .propose(proposed, { "\(Self.totalHead(metric, total, target, percent: percent)): ceil(\(fmt(ratio)) × \(ready) ready) = \(proposed)" })
     }
 
     /// HPA `AverageValue` on a total: `ratio = total / (perInstance × current)`; outside tolerance
     /// `ceil(total / perInstance)` (GetExternalPerPodMetricReplicas).
     static func perInstance(_ total: Double, target: Double, current: Int, tolerance: Tolerance, metric: String) -> Outcome {
         let ratio = total / (target * Double(current))
-        let head: Message = { "\(metric) \(fmt(total)) at \(fmt(target)) per instance" }
         if tolerance.isWithin(ratio) {
-            return .keep(current, { "\(head()): ratio \(fmt(ratio)) within tolerance, keep \(current)" })
+            return .keep(current, { "\(Self.perInstanceHead(metric, total, target)): ratio \(fmt(ratio)) within tolerance, keep \(current)" })
         }
         let proposed = ceilCount(total / target)
-        return .propose(proposed, { "\(head()): ceil(\(fmt(total)) / \(fmt(target))) = \(proposed)" })
+        return .propose(proposed, { "\(Self.perInstanceHead(metric, total, target)): ceil(\(fmt(total)) / \(fmt(target))) = \(proposed)" })
+    }
+
+    // MARK: The start of each message (formatted only when a message is read)
+
+    static func utilizationHead(_ metric: String, _ utilization: Double, _ targetPercent: Double) -> String {
+        "\(metric) \(fmt(utilization))% of limit vs target \(fmt(targetPercent))%"
+    }
+
+    static func averageHead(_ metric: String, _ average: Double, _ target: Double) -> String {
+        "\(metric) average \(fmt(average)) vs target \(fmt(target))"
+    }
+
+    static func totalHead(_ metric: String, _ total: Double, _ target: Double, percent: Bool) -> String {
+        percent ? "\(metric) \(pct(total)) vs target \(pct(target))" : "\(metric) \(fmt(total)) vs target \(fmt(target))"
+    }
+
+    static func perInstanceHead(_ metric: String, _ total: Double, _ target: Double) -> String {
+        "\(metric) \(fmt(total)) at \(fmt(target)) per instance"
     }
 
     // MARK: Arithmetic as Kubernetes does it

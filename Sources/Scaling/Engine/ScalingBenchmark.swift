@@ -8,7 +8,8 @@ import Foundation
 /// ```swift
 /// let tick = ScalingBenchmark.tick(services: 1000)
 /// let start = ContinuousClock.now
-/// for input in tick { _ = ScalingEngine.decide(input) }
+/// var context = ScalingEngine.Context()   // one per tick, as the controller keeps it
+/// for input in tick { _ = context.decide(input) }
 /// print(ContinuousClock.now - start)   // the number DESIGN §10 bounds at 5 ms
 /// ```
 public enum ScalingBenchmark {

@@ -19,16 +19,100 @@ import Foundation
 /// It performs no I/O, reads no clock and keeps no state; the same input gives the same decision.
 public enum ScalingEngine {
     public static func decide(_ input: DecisionInput) -> Decision {
-        var run = Run(input: input)
-        return run.decide()
+        decide(input, plan: PolicyPlan(input.policy)) { zone in zone.secondsFromGMT(for: input.now) }
+    }
+
+    /// One decision with `plan` (the input policy's) and each schedule's zone offset at `input.now`.
+    static func decide(_ input: DecisionInput, plan: PolicyPlan, offset: (TimeZone) -> Int) -> Decision {
+        var lo = Swift.max(0, input.min), hi = Swift.max(lo, input.max)
+        var floorSchedule: String?, ceilingSchedule: String?
+        // Schedules raise the floor and lower the ceiling; a ceiling wins over a floor.
+        let schedules = input.policy.schedules
+        if !schedules.isEmpty {
+            for index in schedules.indices where schedules[index].isActive(at: input.now, secondsFromGMT: offset(schedules[index].timeZone)) {
+                if let floor = schedules[index].min, floor > lo { lo = floor; floorSchedule = schedules[index].name }
+                if let ceiling = schedules[index].max, ceiling < hi { hi = ceiling; ceilingSchedule = schedules[index].name }
+            }
+            if lo > hi { lo = hi }
+        }
+        // The run reads the input in place (a copy would retain every part of it) and each
+        // metric's reading, looked up once, from a buffer on the stack.
+        return withUnsafePointer(to: input) { input in
+            withUnsafeTemporaryAllocation(of: ObservedMetric?.self, capacity: plan.metrics.count) { readings in
+                plan.read(input.pointee.metrics, into: readings)
+                defer { _ = readings.baseAddress.map { $0.deinitialize(count: plan.metrics.count) } }
+                var run = Run(input: input, plan: plan, readings: UnsafeBufferPointer(readings))
+                run.lo = lo
+                run.hi = hi
+                run.floorSchedule = floorSchedule
+                run.ceilingSchedule = ceilingSchedule
+                return run.decide()
+            }
+        }
+    }
+
+    /// What a caller keeps across many decisions, so that each does only its own service's work:
+    /// every policy laid out once for the hot path (``PolicyPlan``) and each schedule's time-zone
+    /// offset computed once per `now`. A decision through a context is the same as without one (the
+    /// context only remembers what it derived from earlier inputs' policies and times; nothing
+    /// of a service's state), so the engine stays pure.
+    ///
+    /// ```swift
+    /// var context = ScalingEngine.Context()
+    /// for input in tick { decisions.append(context.decide(input)) }   // one `now`, 1,000 services
+    /// ```
+    public struct Context: Sendable {
+        private var last: PolicyPlan?
+        private var plans: [String: [PolicyPlan]] = [:]
+        private var offsetsAt: Date?
+        private var offsets: [(zone: TimeZone, seconds: Int)] = []
+
+        public init() {}
+
+        public mutating func decide(_ input: DecisionInput) -> Decision {
+            let plan = plan(for: input.policy)
+            let now = input.now
+            return ScalingEngine.decide(input, plan: plan) { zone in offset(zone, at: now) }
+        }
+
+        /// The plan of `policy`: the previous decision's when it fits (the usual case in a tick: the
+        /// services of a policy share its rules array, so the check is short), else one by name.
+        private mutating func plan(for policy: ScalePolicy) -> PolicyPlan {
+            if let last, last.fits(policy) { return last }
+            if let found = plans[policy.name]?.first(where: { $0.fits(policy) }) {
+                last = found
+                return found
+            }
+            let made = PolicyPlan(policy)
+            // The dictionary holds every plan once a second one is made (a context of one policy needs none).
+            if let last, plans.isEmpty { plans[last.policyName, default: []].append(last) }
+            if last != nil { plans[policy.name, default: []].append(made) }
+            last = made
+            return made
+        }
+
+        /// `zone`'s offset from GMT at `now`, asked of the zone once per `now`.
+        private mutating func offset(_ zone: TimeZone, at now: Date) -> Int {
+            if offsetsAt != now {
+                offsetsAt = now
+                offsets.removeAll(keepingCapacity: true)
+            }
+            for entry in offsets where entry.zone == zone { return entry.seconds }
+            let seconds = zone.secondsFromGMT(for: now)
+            offsets.append((zone, seconds))
+            return seconds
+        }
     }
 }
 
-/// One decision in progress.
+/// One decision in progress, valid only inside ``ScalingEngine/Context/decide(_:)`` (it points at
+/// the input and at the readings buffer). Messages capture copies of values, never the run.
 private struct Run {
-    let input: DecisionInput
-    /// The input's policy, borrowed rather than copied (a copy retains every part of it).
-    var policy: ScalePolicy { _read { yield input.policy } }
+    let inputPointer: UnsafePointer<DecisionInput>
+    var input: DecisionInput { _read { yield inputPointer.pointee } }
+    let plan: PolicyPlan
+    /// The input's policy, without copying it.
+    var policy: ScalePolicy { _read { yield inputPointer.pointee.policy } }
     let current: Int
     var lo: Int
     var hi: Int
@@ -41,21 +125,22 @@ private struct Run {
     /// This tick's service-wide reading of the look-ahead's metric (nil without one or when unavailable).
     var lookaheadReading: Double?
     /// This tick's summary per metric the policy reads (looked up by threshold rules).
-    var summaries = MetricValues()
-    /// This tick's reading of each target rule's metric, by rule index (nil for threshold rules,
-    /// which read `summaries`): one dictionary look-up per rule per decision.
-    var readings: [ObservedMetric?] = []
+    var summaries: MetricValues
+    /// This tick's reading of each of the plan's metrics, by index (the input's, looked up once).
+    let readings: UnsafeBufferPointer<ObservedMetric?>
 
-    init(input: DecisionInput) {
-        self.input = input
-        self.current = Swift.max(0, input.current)
-        self.lo = Swift.max(0, input.min)
-        self.hi = Swift.max(self.lo, input.max)
+    init(input: UnsafePointer<DecisionInput>, plan: PolicyPlan, readings: UnsafeBufferPointer<ObservedMetric?>) {
+        self.inputPointer = input
+        self.plan = plan
+        self.readings = readings
+        self.current = Swift.max(0, input.pointee.current)
+        self.lo = 0
+        self.hi = 0
+        self.summaries = MetricValues(reservingCapacity: plan.metrics.count)
         reasons.reserveCapacity(4)
     }
 
     mutating func decide() -> Decision {
-        applySchedules()
         readMetrics()
         // Messages are closures formatted only when read; they capture these copies, not `self`.
         let current = self.current, lo = self.lo, hi = self.hi
@@ -92,21 +177,22 @@ private struct Run {
         var firstInvalid: Decision.Message = { "" }
         var keptWithinTolerance = false
         let ready = readyCount()
-        proposals.reserveCapacity(policy.rules.count)
-        for (index, rule) in policy.rules.enumerated() {
-            switch evaluate(rule, index: index, ready: ready) {
+        let rules = plan.rules
+        proposals.reserveCapacity(rules.count)
+        for index in rules.indices {
+            let name = rules[index].name
+            switch evaluate(index, ready: ready) {
             case .propose(let n, let why):
-                proposals.append(.init(rule: rule.name, instances: n, lazy: why))
-                if best == nil || n > best! { best = n; bestRule = rule.name }
+                proposals.append(.init(rule: name, instances: n, lazy: why))
+                if best == nil || n > best! { best = n; bestRule = name }
             case .keep(let n, let why):
-                proposals.append(.init(rule: rule.name, instances: n, lazy: why))
-                if best == nil || n > best! { best = n; bestRule = rule.name; keptWithinTolerance = true }
+                proposals.append(.init(rule: name, instances: n, lazy: why))
+                if best == nil || n > best! { best = n; bestRule = name; keptWithinTolerance = true }
             case .abstain(let why):
-                proposals.append(.init(rule: rule.name, instances: nil, lazy: why))
+                proposals.append(.init(rule: name, instances: nil, lazy: why))
             case .invalid(let why):
-                proposals.append(.init(rule: rule.name, instances: nil, lazy: why))
+                proposals.append(.init(rule: name, instances: nil, lazy: why))
                 if invalid == 0 {
-                    let name = rule.name
                     firstInvalid = { "\(name): \(why())" }
                 }
                 invalid += 1
@@ -129,7 +215,6 @@ private struct Run {
                 best = n; bestRule = "lookahead"; keptWithinTolerance = false; forecastWins = nil; lookaheadWins = outcome.why
             }
         }
-
         let whyInvalid = firstInvalid, invalidCount = invalid, winner = bestRule
         // Fallback after repeated failed reads replaces the metrics' verdict.
         if let fallback = policy.fallback, let (metric, count) = failedLongEnough(fallback) {
@@ -142,7 +227,7 @@ private struct Run {
         var activating = false
         if current == 0 {
             if let stz = policy.scaleToZero {
-                guard let queued = input.metrics[stz.queueMetric]?.summaryValue else {
+                guard let queued = readings[plan.queueMetric]?.summaryValue else {
                     reasons.append(.init(.metricsUnavailable, "\(stz.queueMetric) is unavailable, so a suspended service stays at 0"))
                     return finish(0, recommendation: 0)
                 }
@@ -196,56 +281,19 @@ private struct Run {
 
     // MARK: Steps
 
-    /// Schedules raise the floor and lower the ceiling; a ceiling wins over a floor.
-    mutating func applySchedules() {
-        for schedule in policy.schedules where schedule.isActive(at: input.now) {
-            if let floor = schedule.min, floor > lo { lo = floor; floorSchedule = schedule.name }
-            if let ceiling = schedule.max, ceiling < hi { hi = ceiling; ceilingSchedule = schedule.name }
-        }
-        if lo > hi { lo = hi }
-    }
-
-    /// Failure counts and this tick's summaries for every metric the policy reads.
+    /// Failure counts and this tick's summaries for every metric the policy reads, in the order the
+    /// rules first read them (each metric once: the plan lists them).
     mutating func readMetrics() {
-        readings.reserveCapacity(policy.rules.count)
-        for rule in policy.rules {
-            switch rule.kind {
-            case .utilization(let metric, _), .value(let metric, _), .perInstance(let metric, _):
-                let reading = input.metrics[metric]
-                readings.append(reading)
-                if summaries[metric] == nil { note(metric, reading) }
-            case .threshold(let threshold):
-                readings.append(nil)
-                noteAll(threshold.condition)
+        let names = plan.metrics
+        for index in names.indices {
+            if let value = readings[index]?.summaryValue {
+                summaries.appendNew(names[index], value)
+            } else {
+                failures[names[index]] = (input.history.failures[names[index]] ?? 0) + 1
             }
         }
-        if let stz = policy.scaleToZero {
-            note(stz.queueMetric)
-            if let active = stz.activeMetric { note(active) }
-        }
-        if policy.needsObservations { observation = summaries }
+        if plan.needsObservations(policy) { observation = summaries }
         if let lookahead = policy.lookahead { lookaheadReading = Lookahead.reading(lookahead, metrics: input.metrics) }
-    }
-
-    mutating func noteAll(_ condition: ScaleCondition) {
-        switch condition {
-        case .above(let metric, _), .below(let metric, _): note(metric)
-        case .all(let list), .any(let list): for c in list { noteAll(c) }
-        }
-    }
-
-    mutating func note(_ metric: String) {
-        if summaries[metric] != nil { return }
-        note(metric, input.metrics[metric])
-    }
-
-    /// Records `reading`'s summary, or one more failed read.
-    mutating func note(_ metric: String, _ reading: ObservedMetric?) {
-        if let value = reading?.summaryValue {
-            summaries[metric] = value
-        } else if failures[metric] == nil {
-            failures[metric] = (input.history.failures[metric] ?? 0) + 1
-        }
     }
 
     func failedLongEnough(_ fallback: ScaleFallback) -> (String, Int)? {
@@ -256,63 +304,67 @@ private struct Run {
         return worst
     }
 
+    /// The ready count whole-value rules use: the input's, else the ready instances of the first
+    /// utilisation rule whose reading lists instances, else the current count.
     func readyCount() -> Int {
         if let ready = input.readyInstances { return ready }
-        for (index, rule) in policy.rules.enumerated() {
-            if case .utilization = rule.kind, case .instances(let samples)? = readings[index] {
+        for metric in plan.utilizationMetrics {
+            if case .instances(let samples)? = readings[metric] {
                 return samples.count { $0.ready }
             }
         }
         return current
     }
 
-    func tolerance(for rule: ScaleRule) -> Tolerance {
-        if let own = rule.tolerance { return own }
-        return Tolerance(up: policy.scaleUp.tolerance ?? Tolerance.hpaDefault.up, down: policy.scaleDown.tolerance ?? Tolerance.hpaDefault.down)
-    }
-
-    func evaluate(_ rule: ScaleRule, index: Int, ready: Int) -> ReplicaCalculator.Outcome {
-        switch rule.kind {
-        case .utilization(let metric, let target):
-            switch readings[index] {
+    /// Rule `index`'s outcome, reading its fields in place from the plan.
+    func evaluate(_ index: Int, ready: Int) -> ReplicaCalculator.Outcome {
+        let rules = plan.rules
+        let target = rules[index].target, tolerance = rules[index].tolerance
+        switch rules[index].kind {
+        case .utilization:
+            let metric = rules[index].metricName
+            switch readings[rules[index].metric] {
             case .instances(let samples)?:
-                return ReplicaCalculator.utilization(samples, target: target, current: current, tolerance: tolerance(for: rule), metric: metric)
+                return ReplicaCalculator.utilization(samples, target: target, current: current, tolerance: tolerance, metric: metric)
             case .total(let average)?:
                 // A service-wide average utilisation (what Render reports): HPA's formula on the average.
-                return ReplicaCalculator.totalValue(average, target: target, current: current, ready: ready, tolerance: tolerance(for: rule), metric: metric, percent: true)
+                return ReplicaCalculator.totalValue(average, target: target, current: current, ready: ready, tolerance: tolerance, metric: metric, percent: true)
             case .unavailable(let reason)?: return .invalid({ "\(metric) unavailable: \(reason)" })
             case nil: return .invalid({ "\(metric) unavailable: no reading" })
             }
-        case .value(let metric, let target):
-            switch readings[index] {
+        case .value:
+            let metric = rules[index].metricName
+            switch readings[rules[index].metric] {
             case .instances(let samples)?:
-                return ReplicaCalculator.averageValue(samples, target: target, current: current, tolerance: tolerance(for: rule), metric: metric)
+                return ReplicaCalculator.averageValue(samples, target: target, current: current, tolerance: tolerance, metric: metric)
             case .total(let total)?:
-                return ReplicaCalculator.totalValue(total, target: target, current: current, ready: ready, tolerance: tolerance(for: rule), metric: metric)
+                return ReplicaCalculator.totalValue(total, target: target, current: current, ready: ready, tolerance: tolerance, metric: metric)
             case .unavailable(let reason)?: return .invalid({ "\(metric) unavailable: \(reason)" })
             case nil: return .invalid({ "\(metric) unavailable: no reading" })
             }
-        case .perInstance(let metric, let target):
-            switch readings[index] {
+        case .perInstance:
+            let metric = rules[index].metricName
+            switch readings[rules[index].metric] {
             case .total(let total)?:
-                return ReplicaCalculator.perInstance(total, target: target, current: current, tolerance: tolerance(for: rule), metric: metric)
+                return ReplicaCalculator.perInstance(total, target: target, current: current, tolerance: tolerance, metric: metric)
             case .instances(let samples)?:
                 var total = 0.0
                 for sample in samples { total += sample.value ?? 0 }
-                return ReplicaCalculator.perInstance(total, target: target, current: current, tolerance: tolerance(for: rule), metric: metric)
+                return ReplicaCalculator.perInstance(total, target: target, current: current, tolerance: tolerance, metric: metric)
             case .unavailable(let reason)?: return .invalid({ "\(metric) unavailable: \(reason)" })
             case nil: return .invalid({ "\(metric) unavailable: no reading" })
             }
-        case .threshold(let threshold):
-            return Thresholds.evaluate(threshold, summaries: summaries, metrics: input.metrics, history: input.history, now: input.now, current: current)
+        case .threshold:
+            return Thresholds.evaluate(rules[index].threshold!, summaries: summaries, metrics: input.metrics, observations: input.history.observations,
+                                       runs: input.history.runs, now: input.now, current: current)
         }
     }
 
     /// Seconds the queue has been empty with no active job, or nil when not idle now (or unknown).
     func idleFor(_ stz: ScaleToZero) -> Double? {
-        guard let queued = input.metrics[stz.queueMetric]?.summaryValue, queued <= 0 else { return nil }
-        if let activeMetric = stz.activeMetric {
-            guard let active = input.metrics[activeMetric]?.summaryValue, active <= 0 else { return nil }
+        guard let queued = readings[plan.queueMetric]?.summaryValue, queued <= 0 else { return nil }
+        if plan.activeMetric >= 0 {
+            guard let active = readings[plan.activeMetric]?.summaryValue, active <= 0 else { return nil }
         }
         let since = Thresholds.heldSince(now: input.now, observations: input.history.observations) { values in
             guard let q = values[stz.queueMetric], q <= 0 else { return false }
@@ -335,11 +387,11 @@ private struct Run {
         var (desired, limitReason) = Behavior.limit(
             desired: stabilized, current: current, min: floor, max: hi, events: input.history.events, now: input.now,
             up: policy.scaleUp, down: policy.scaleDown)
-        if limitReason.code == ReasonCode.tooFewReplicas.rawValue, let floorSchedule, desired == lo {
+        if limitReason.has(.tooFewReplicas), let floorSchedule, desired == lo {
             limitReason = .init(.scheduleFloor, "wanted \(stabilized), below the floor \(lo) of schedule '\(floorSchedule)'")
-        } else if limitReason.code == ReasonCode.tooManyReplicas.rawValue, let ceilingSchedule {
+        } else if limitReason.has(.tooManyReplicas), let ceilingSchedule {
             limitReason = .init(.scheduleCeiling, "wanted \(stabilized), above the ceiling \(hi) of schedule '\(ceilingSchedule)'")
-        } else if limitReason.code == ReasonCode.tooFewReplicas.rawValue, lo == 0 {
+        } else if limitReason.has(.tooFewReplicas), lo == 0 {
             limitReason = .init(.tooFewReplicas, "wanted \(stabilized); at least 1 instance runs unless scaleToZero suspends the service")
         }
         reasons.append(limitReason)
@@ -381,11 +433,10 @@ private struct Run {
     }
 
     func finish(_ desired: Int, recommendation: Int?) -> Decision {
-        var decision = Decision(desired: desired, current: current, reasons: reasons, proposals: proposals, recommendation: recommendation,
-                                observation: observation, failures: failures, historyWindow: policy.longestWindow, min: lo, max: hi)
-        if let forecast = policy.forecast { decision.forecastSample = Forecasting.sample(forecast, metrics: input.metrics) }
-        if let lookahead = policy.lookahead { decision.lookaheadSample = LookaheadSample(metric: lookahead.metric, value: lookaheadReading, window: lookahead.window) }
-        decision.rules = policy.rules
-        return decision
+        let forecastSample = policy.forecast.map { Forecasting.sample($0, metrics: input.metrics) }
+        let lookaheadSample = policy.lookahead.map { LookaheadSample(metric: $0.metric, value: lookaheadReading, window: $0.window) }
+        return Decision(desired: desired, current: current, reasons: reasons, proposals: proposals, recommendation: recommendation,
+                        observation: observation, failures: failures, historyWindow: plan.longestWindow(policy), min: lo, max: hi,
+                        forecastSample: forecastSample, lookaheadSample: lookaheadSample, rules: plan.sourceRules)
     }
 }

@@ -105,7 +105,9 @@ enum Thresholds {
     }
 
     /// `summaries` holds this tick's value of every metric that has one (``ObservedMetric/summaryValue``).
-    static func evaluate(_ rule: ThresholdRule, summaries: MetricValues, metrics: [String: ObservedMetric], history: ScalingHistory, now: Date, current: Int) -> ReplicaCalculator.Outcome {
+    /// `observations` and `runs` are the history's (``ScalingHistory/observations``, ``ScalingHistory/runs``).
+    static func evaluate(_ rule: ThresholdRule, summaries: MetricValues, metrics: [String: ObservedMetric], observations: [ScalingHistory.Observation],
+                         runs: [SustainedRun]?, now: Date, current: Int) -> ReplicaCalculator.Outcome {
         let condition = rule.condition, step = rule.step, sustain = rule.sustain
         // Messages are formatted only when read; each closure captures what it needs (one
         // allocation per outcome, not a shared `seen` closure besides).
@@ -119,8 +121,7 @@ enum Thresholds {
             if sustain <= 0 {
                 return .propose(target, { "\(readings(condition, { summaries[$0] })): \(condition.summary), step \(step) → \(target)" })
             }
-            let observations = history.observations
-            if let run = keptRun(condition, history: history, now: now) {
+            if let run = keptRun(condition, observations: observations, runs: runs, now: now) {
                 // The history kept the run's start: one comparison, and the same dates the walk
                 // finds (its oldest kept observation bounds a run that began before it).
                 let since = run.since.map { Swift.max($0, observations[0].at) } ?? now
@@ -147,8 +148,8 @@ enum Thresholds {
 
     /// The history's run for `condition` when it still describes the observations as of `now`: it
     /// covers the newest one, and that one is not after `now` (observations are oldest first).
-    static func keptRun(_ condition: ScaleCondition, history: borrowing ScalingHistory, now: Date) -> SustainedRun? {
-        guard let runs = history.runs, let newest = history.observations.last?.at, newest <= now else { return nil }
+    static func keptRun(_ condition: ScaleCondition, observations: [ScalingHistory.Observation], runs: [SustainedRun]?, now: Date) -> SustainedRun? {
+        guard let runs, let newest = observations.last?.at, newest <= now else { return nil }
         for run in runs where run.through == newest && run.condition == condition { return run }
         return nil
     }

@@ -39,6 +39,11 @@ public struct Decision: Sendable, Equatable {
         public var message: String { render() }
         public var description: String { "\(code): \(message)" }
 
+        /// `code == code.rawValue`, telling most codes apart by their length alone.
+        func has(_ code: ReasonCode) -> Bool {
+            self.code.utf8.count == code.rawValue.utf8.count && self.code == code.rawValue
+        }
+
         public static func == (a: Reason, b: Reason) -> Bool { a.code == b.code && a.message == b.message }
 
         enum CodingKeys: String, CodingKey { case code, message }
@@ -144,6 +149,26 @@ public struct Decision: Sendable, Equatable {
         self.historyWindow = historyWindow
         self.min = min
         self.max = max
+    }
+
+    /// Every field at once (the engine's `finish`: one value built, not built and then changed).
+    init(desired: Int, current: Int, reasons: [Reason], proposals: [Proposal], recommendation: Int?, observation: MetricValues?,
+         failures: [String: Int], historyWindow: Double, min: Int, max: Int, forecastSample: ForecastSample?,
+         lookaheadSample: LookaheadSample?, rules: [ScaleRule]) {
+        self.desired = desired
+        self.current = current
+        self.action = desired > current ? .scaleUp : desired < current ? .scaleDown : .hold
+        self.reasons = reasons
+        self.proposals = proposals
+        self.recommendation = recommendation
+        self.observation = observation
+        self.failures = failures
+        self.historyWindow = historyWindow
+        self.min = min
+        self.max = max
+        self.forecastSample = forecastSample
+        self.lookaheadSample = lookaheadSample
+        self.rules = rules
     }
 
     /// The codes of ``reasons``, for tests and logs.

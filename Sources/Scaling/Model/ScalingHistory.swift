@@ -242,6 +242,17 @@ public struct MetricValues: Sendable, Equatable, Codable, ExpressibleByDictionar
         entries = []
     }
 
+    /// Empty, with room for `capacity` values (one allocation for a decision's summaries).
+    init(reservingCapacity capacity: Int) {
+        entries = []
+        entries.reserveCapacity(capacity)
+    }
+
+    /// Adds a value for a name the caller knows is not there yet (no search).
+    mutating func appendNew(_ name: String, _ value: Double) {
+        entries.append(Entry(name: name, value: value))
+    }
+
     public init(_ values: [String: Double]) {
         entries = values.sorted { $0.key < $1.key }.map { Entry(name: $0.key, value: $0.value) }
     }
