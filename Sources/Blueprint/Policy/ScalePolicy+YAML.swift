@@ -2,7 +2,7 @@ import Foundation
 
 extension NodeDecoder {
     static let scalePolicyKeys = ["kind", "name", "description", "rules", "scaleUp", "scaleDown", "tolerance",
-                                  "schedules", "scaleToZero", "fallback", "forecast", "lookahead"]
+                                  "schedules", "scaleToZero", "fallback", "forecast", "lookahead", "queueing"]
     static let scaleRuleKeys = ["name", "metric", "target", "tolerance", "perInstance", "above", "below", "for", "step",
                                 "all", "any", "maxAge", "upFor", "upStep", "downBelow", "downFor", "downStep"]
 
@@ -62,8 +62,11 @@ extension NodeDecoder {
         if let lookaheadNode = fields.present("lookahead") {
             policy.lookahead = scaleLookahead(lookaheadNode, path: NodeDecoder.join(path, "lookahead"), rules: policy.rules)
         }
+        if let queueingNode = fields.present("queueing") {
+            policy.queueing = scaleQueueing(queueingNode, path: NodeDecoder.join(path, "queueing"), lookahead: policy.lookahead)
+        }
         if policy.rules.isEmpty && policy.scaleToZero == nil && policy.fallback == nil && policy.schedules.isEmpty
-            && policy.forecast == nil && policy.lookahead == nil
+            && policy.forecast == nil && policy.lookahead == nil && policy.queueing == nil
             && diagnostics.errorCount == before {
             warning("Policy without rules", "'\(name)' has no rules, so it never changes the count from metrics.", path: rulesPath, at: fields["rules"] ?? node)
         }

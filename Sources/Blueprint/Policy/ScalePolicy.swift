@@ -34,6 +34,8 @@ public struct ScalePolicy: Sendable, Equatable {
     public var forecast: ScaleForecast?
     /// A trend look-ahead proposing a count for the metric's projected value (see ``ScaleLookahead``).
     public var lookahead: ScaleLookahead?
+    /// A queueing-aware target sized for a p95 objective (see ``ScaleQueueing``).
+    public var queueing: ScaleQueueing?
     /// Where the policy was written, for diagnostics.
     public var mark: SourceMark?
 
@@ -87,6 +89,7 @@ public struct ScalePolicy: Sendable, Equatable {
         }
         if let forecast { add(forecast.metric) }
         if let lookahead { add(lookahead.metric) }
+        if let queueing { add(queueing.metric) }
         return names
     }
 }

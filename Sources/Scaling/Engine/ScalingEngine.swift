@@ -215,6 +215,18 @@ private struct Run {
                 best = n; bestRule = "lookahead"; keptWithinTolerance = false; forecastWins = nil; lookaheadWins = outcome.why
             }
         }
+        // A queueing target proposes as a rule does (see QueueingTarget.swift).
+        if let queueing = policy.queueing {
+            let outcome = QueueingTarget.evaluate(queueing, value: QueueingTarget.reading(queueing, metrics: input.metrics), series: input.history.lookahead, now: input.now, current: current,
+                                                  tolerance: Tolerance(up: policy.scaleUp.tolerance ?? Tolerance.hpaDefault.up, down: policy.scaleDown.tolerance ?? Tolerance.hpaDefault.down))
+            proposals.append(.init(rule: "queueing", instances: outcome.instances, lazy: outcome.why))
+            if let n = outcome.instances {
+                if best == nil || n > best! { best = n; bestRule = "queueing"; keptWithinTolerance = outcome.kept; forecastWins = nil; lookaheadWins = nil }
+            } else {
+                if invalid == 0 { let why = outcome.why; firstInvalid = { "queueing: \(why())" } }
+                invalid += 1
+            }
+        }
         let whyInvalid = firstInvalid, invalidCount = invalid, winner = bestRule
         // Fallback after repeated failed reads replaces the metrics' verdict.
         if let fallback = policy.fallback, let (metric, count) = failedLongEnough(fallback) {
@@ -254,7 +266,7 @@ private struct Run {
         }
 
         // Missing data never causes a scale-down (HPA computeReplicasForMetrics).
-        if !policy.rules.isEmpty && invalid == policy.rules.count {
+        if !policy.rules.isEmpty && invalid == policy.rules.count + (policy.queueing == nil ? 0 : 1) {
             reasons.append(.init(.metricsUnavailable, "no rule has a usable metric, holding at \(current): \(whyInvalid())"))
             return finish(current, recommendation: nil)
         }
@@ -434,7 +446,7 @@ private struct Run {
 
     func finish(_ desired: Int, recommendation: Int?) -> Decision {
         let forecastSample = policy.forecast.map { Forecasting.sample($0, metrics: input.metrics) }
-        let lookaheadSample = policy.lookahead.map { LookaheadSample(metric: $0.metric, value: lookaheadReading, window: $0.window) }
+        let lookaheadSample = QueueingTarget.seriesSample(policy, lookaheadReading: lookaheadReading, metrics: input.metrics)
         return Decision(desired: desired, current: current, reasons: reasons, proposals: proposals, recommendation: recommendation,
                         observation: observation, failures: failures, historyWindow: plan.longestWindow(policy), min: lo, max: hi,
                         forecastSample: forecastSample, lookaheadSample: lookaheadSample, rules: plan.sourceRules)
