@@ -33,7 +33,8 @@ import Testing
         library.add([UInt8](try Data(contentsOf: folder.appendingPathComponent(file))), file: "policies/" + file)
     }
     #expect(library.scale["web-seed-triggers"]?.rules.count == 5)
-    #expect(library.scale["web-default"]?.rules.count == 3)
+    #expect(library.scale["web-default"]?.rules.count == 2)
+    #expect(library.scale["web-default"]?.queueing?.capacity == 10)
     #expect(library.scale["web-daily"]?.forecast?.headroom == 0.7)
     #expect(library.scale["queue-worker"]?.scaleToZero?.idleAfter == 900)
     #expect(library.scale["ai-service"] != nil)
