@@ -35,6 +35,8 @@ let package = Package(
             "Planning", "Blueprint",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Hummingbird", package: "hummingbird"),
+            // SandboxServer stops Hummingbird through a ServiceGroup's graceful shutdown.
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .target(name: "RedisClient", dependencies: ["CHiredis"]),
         // --state redis://: Hosting's StateStore kept in Redis; Hosting itself does not link hiredis.

@@ -1,6 +1,9 @@
 import Blueprint
 import Foundation
-import Hosting
+#if canImport(Glibc)
+import Glibc
+#endif
+@testable import Hosting
 import Planning
 import Testing
 
@@ -85,9 +88,7 @@ import Testing
         #expect(error?.kind == .timeout)
         // Without the timeout the call would take 3 s.
         #expect(Date().timeIntervalSince(started) < 2.5)
-        // Let the server finish the abandoned response before stopping it: stopping Hummingbird with a
-        // response still being written traps in NIO ("Deinited NIOAsyncWriter without calling finish()").
-        try await Task.sleep(for: .milliseconds(3500))
+        // Stopped with the abandoned response still held by the latency (see the next test).
         await served.stop()
     }
 
@@ -140,6 +141,59 @@ import Testing
         #expect(missing.status == 404)
         await served.stop()
     }
+
+    /// Stopping while a response is held by the injected latency, with clients still connecting, used to
+    /// trap in NIO ("Deinited NIOAsyncWriter without calling finish()") and kill the process.
+    @Test func stoppingMidRequestIsSafeAndDoesNotWaitOutTheLatency() async throws {
+        let served = try await ServedSandbox.start(options: SandboxServerOptions(rateLimits: false, latencyMs: 6000))
+        let request = Task { try await served.raw("GET", "/v1/owners") }
+        let deadline = ContinuousClock.now + .seconds(10)
+        while served.server.requestsInFlight == 0 {
+            try #require(ContinuousClock.now < deadline, "the request never reached the server")
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        // Clients connecting while the server stops: connections NIO has accepted but Hummingbird not yet served.
+        let port = served.port
+        let connecting = Task.detached { openConnections(port: port, count: 200) }
+        let started = ContinuousClock.now
+        await served.stop()
+        let stopping = ContinuousClock.now - started
+        for socket in await connecting.value { close(socket) }
+        // The held request is answered at once (503) or cut, not served after the 6 s.
+        switch await request.result {
+        case .success(let response):
+            #expect(response.status == 503)
+            #expect(String(decoding: response.body, as: UTF8.self).contains("stopping"))
+        case .failure(let error):
+            #expect(error is TransportError, "\(error)")
+        }
+        #expect(stopping < .seconds(4), "stop waited out the latency: \(stopping)")
+        #expect(served.server.requestsInFlight == 0)
+        await #expect(throws: (any Error).self) { try await served.raw("GET", "/v1/owners") }
+    }
+}
+
+/// Opens up to `count` TCP connections to the loopback `port` (stops at the first refused one); the
+/// caller closes them.
+private func openConnections(port: Int, count: Int) -> [Int32] {
+    var sockets: [Int32] = []
+    for _ in 0..<count {
+        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard socket >= 0 else { break }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else {
+            close(socket)
+            break
+        }
+        sockets.append(socket)
+    }
+    return sockets
 }
 
 /// A full exercise of the client: every `HostingProvider` call and every metrics kind.

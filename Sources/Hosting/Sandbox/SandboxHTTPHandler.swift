@@ -21,7 +21,9 @@ final class SandboxHTTPHandler: Sendable {
         self.faults = SandboxFaults(rate: options.faultRate, seed: options.seed)
     }
 
-    func handle(method: String, path: String, query: String?, headers: [(String, String)], body: Data) async -> Outcome {
+    /// `stopping` cuts the injected latency short when the server stops: such a request is answered 503.
+    func handle(method: String, path: String, query: String?, headers: [(String, String)], body: Data,
+                stopping: SandboxStopSignal) async -> Outcome {
         let method = method.uppercased()
         if path.hasPrefix("/_sandbox") {
             return admin(method: method, path: path, body: body)
@@ -29,8 +31,8 @@ final class SandboxHTTPHandler: Sendable {
         guard path == "/v1" || path.hasPrefix("/v1/") else {
             return error(404, "not found: \(path) (the API is under /v1)")
         }
-        if options.latencyMs > 0 {
-            try? await Task.sleep(nanoseconds: UInt64(options.latencyMs) * 1_000_000)
+        if options.latencyMs > 0, await !stopping.sleep(milliseconds: options.latencyMs) {
+            return with([("Connection", "close")], error(503, "the sandbox server is stopping"))
         }
         let apiPath = String(path.dropFirst(3))
         if options.requireAuthorization {

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import ServiceLifecycle
 
 /// Serves a `Sandbox` over HTTP as Render's API at `/v1/...` (`ballast sandbox serve`), plus the
 /// sandbox-only `POST /_sandbox/load`.
@@ -14,7 +15,9 @@ import Logging
 /// ```
 ///
 /// - Important: `run()` serves until its task is cancelled; `start()` runs it in the background and
-///   returns once the port is bound; pair it with `stop()`.
+///   returns once the port is bound; pair it with `stop()`. Either way the server stops gracefully: it
+///   stops accepting, cuts the injected latency short (those requests are answered 503), lets the
+///   responses in progress finish and closes every connection, within `shutdownLimit`.
 public final class SandboxServer: Sendable {
     public let sandbox: Sandbox
     public let host: String
@@ -24,6 +27,13 @@ public final class SandboxServer: Sendable {
     private let handler: SandboxHTTPHandler
     private let recorder: SandboxRecorder?
     private let running = Locked<Task<Void, any Error>?>(nil)
+    private let inFlight = Locked(0)
+
+    /// How long a stop waits for the responses in progress before cancelling what is left.
+    static let shutdownLimit: Duration = .seconds(10)
+
+    /// Requests being handled now (for tests that stop the server mid-request).
+    var requestsInFlight: Int { inFlight.withLock { $0 } }
 
     public init(sandbox: Sandbox, host: String = "127.0.0.1", port: Int = 10000, options: SandboxServerOptions = SandboxServerOptions(),
                 logger: Logger? = nil) throws {
@@ -38,15 +48,29 @@ public final class SandboxServer: Sendable {
         self.recorder = try options.recordPath.map { try SandboxRecorder(path: $0) }
     }
 
-    /// Serves until the calling task is cancelled. `onRunning` gets the bound port.
+    /// Serves until the calling task is cancelled, then stops gracefully. `onRunning` gets the bound port.
     public func run(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
-        let responder = SandboxResponder(handler: handler, recorder: recorder)
+        let stopping = SandboxStopSignal()
+        let responder = SandboxResponder(handler: handler, recorder: recorder, stopping: stopping, inFlight: inFlight)
         let app = Application(
             responder: responder,
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "ballast-sandbox"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
             logger: logger)
-        try await app.run()
+        var configuration = ServiceGroupConfiguration(services: [app], logger: logger)
+        configuration.maximumGracefulShutdownDuration = Self.shutdownLimit
+        let group = ServiceGroup(configuration: configuration)
+        // The group runs outside this task so that our cancellation does not reach it as cancellation:
+        // cancelled, Hummingbird drops the connections NIO has accepted but it has not picked up yet, and
+        // NIO traps on those ("Deinited NIOAsyncWriter without calling finish()"). A graceful shutdown
+        // instead closes the listener and serves out every accepted connection.
+        let serving = Task { try await group.run() }
+        try await withTaskCancellationHandler {
+            try await serving.value
+        } onCancel: {
+            stopping.trigger()
+            Task { await group.triggerGracefulShutdown() }
+        }
     }
 
     /// Starts serving in the background; returns the bound port.
@@ -62,7 +86,7 @@ public final class SandboxServer: Sendable {
         throw SandboxServerError(message: "the sandbox server stopped before it was listening")
     }
 
-    /// Stops a server started with `start()`.
+    /// Stops a server started with `start()`, gracefully (see the type's notes); returns once it has stopped.
     public func stop() async {
         guard let task = running.withLock({ value -> Task<Void, any Error>? in
             defer { value = nil }
@@ -93,8 +117,12 @@ struct SandboxResponder: HTTPResponder {
     typealias Context = SandboxRequestContext
     let handler: SandboxHTTPHandler
     let recorder: SandboxRecorder?
+    let stopping: SandboxStopSignal
+    let inFlight: Locked<Int>
 
     func respond(to request: Request, context: Context) async throws -> Response {
+        inFlight.withLock { $0 += 1 }
+        defer { inFlight.withLock { $0 -= 1 } }
         var request = request
         let buffer = try await request.collectBody(upTo: 4 * 1024 * 1024)
         let body = Data(buffer.readableBytesView)
@@ -102,7 +130,7 @@ struct SandboxResponder: HTTPResponder {
         let method = request.method.rawValue
         let path = request.uri.path
         let query = request.uri.query
-        let outcome = await handler.handle(method: method, path: path, query: query, headers: headers, body: body)
+        let outcome = await handler.handle(method: method, path: path, query: query, headers: headers, body: body, stopping: stopping)
         switch outcome {
         case .drop:
             recorder?.record(method: method, path: path, query: query, requestHeaders: headers, requestBody: body, status: nil,
