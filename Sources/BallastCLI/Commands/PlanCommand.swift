@@ -95,17 +95,48 @@ struct TargetOptions: ParsableArguments {
 
     func validate() throws {
         if sandbox.count > 1 { throw ValidationError("--sandbox takes at most one directory.") }
-        if let state, Self.isRedis(state) {
-            do {
-                _ = try RedisConfiguration(url: state)
-            } catch {
-                throw ValidationError("--state: \(error)")
-            }
+        // A configuration error, not a usage error: exit 1 like every other one plan and apply report.
+        if let state, let problem = Self.problem(state) { throw CLIError(problem) }
+    }
+
+    /// Why `location` cannot be a state, for a value that is a URL but not a usable Redis one; `nil`
+    /// for a usable URL and for anything else (a file path). Shows the value without its password.
+    static func problem(_ location: String) -> String? {
+        guard let scheme = scheme(location) else { return nil }
+        let shown = "--state \(masked(location))"
+        guard scheme == "redis" || scheme == "rediss" else {
+            return "\(shown): \(scheme):// is not a state location; use a file path or redis://[user:password@]host:port/db"
+        }
+        do {
+            _ = try RedisConfiguration(url: location)
+            return nil
+        } catch let error as RedisError {
+            return "\(shown): \(error.message)"
+        } catch {
+            return "\(shown): \(error)"
         }
     }
 
     static func isRedis(_ location: String) -> Bool {
-        location.hasPrefix("redis://") || location.hasPrefix("rediss://")
+        scheme(location).map { $0 == "redis" || $0 == "rediss" } ?? false
+    }
+
+    /// The lowercased scheme of a `scheme://…` value; `nil` for a file path.
+    static func scheme(_ location: String) -> String? {
+        guard let end = location.range(of: "://")?.lowerBound else { return nil }
+        let scheme = location[..<end]
+        guard let first = scheme.first, first.isASCII, first.isLetter,
+              scheme.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "+-.".contains($0)) }) else { return nil }
+        return scheme.lowercased()
+    }
+
+    /// A URL with what stands before its last `@` masked: the password (`user:***@`), or the whole
+    /// user part (`***@`), which a Redis URL takes as the password when it has no colon.
+    static func masked(_ location: String) -> String {
+        guard let start = location.range(of: "://")?.upperBound, let at = location[start...].lastIndex(of: "@") else { return location }
+        let userInfo = location[start..<at]
+        let kept = userInfo.firstIndex(of: ":").map { "\(userInfo[..<$0]):***" } ?? "***"
+        return String(location[..<start]) + kept + String(location[at...])
     }
 
     /// The state location as a plan file may keep it: a Redis URL's password masked.
