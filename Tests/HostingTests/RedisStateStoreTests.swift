@@ -118,6 +118,55 @@ struct RedisStateStoreTests {
         #expect(try await redis.command(["EXISTS", "ballast:shop:production:state:lock"]).int == 0)
     }
 
+    @Test("a lock whose holder process on this host is gone is taken over at once; a live holder's is refused, naming it")
+    func goneHolderTakenOverLiveHolderRefused() async throws {
+        let server = try await RedisServer()
+        defer { server.stop() }
+        let store = try Self.store(server)
+        let redis = try RedisClient(url: server.url)
+        let lockKey = "ballast:shop:production:state:lock"
+
+        // A crashed apply of this host: its lock would otherwise stand for the rest of its minute.
+        var gone = LockInfo.forThisProcess(path: store.location, operation: "apply")
+        gone.pid = try StateLockTests.goneProcessID()
+        try await redis.command(["SET", lockKey, String(decoding: try gone.encoded(), as: UTF8.self), "PX", "60000"])
+        let taken = try await store.lock(operation: "apply", timeout: 0)
+        #expect(taken.info.id != gone.id)
+        let stored = try await redis.command(["GET", lockKey]).string ?? ""
+        #expect(LockInfo.decode(Data(stored.utf8))?.id == taken.info.id)
+        try await store.save(Self.state(serial: 1))
+        await taken.unlock()
+        #expect(try await redis.command(["EXISTS", lockKey]).int == 0)
+
+        // A live holder: another process of this host, still running.
+        let sleeper = try ChildProcess("/bin/sleep", ["60"], name: "lock holder")
+        defer { sleeper.stop() }
+        var live = LockInfo.forThisProcess(path: "redis://127.0.0.1:\(server.port)/0 ballast:shop:production:state", operation: "apply")
+        live.pid = sleeper.process.processIdentifier
+        live.who = "ci@runner-7"
+        let liveValue = String(decoding: try live.encoded(), as: UTF8.self)
+        try await redis.command(["SET", lockKey, liveValue, "PX", "60000"])
+        let error = try await #require(throws: StateStoreError.self) { _ = try await store.lock(operation: "apply", timeout: 0) }
+        #expect(error.operation == "lock-state")
+        #expect(error.holder?.id == live.id)
+        #expect(error.holder?.pid == sleeper.process.processIdentifier)
+        let message = "\(error)"
+        #expect(message.contains("another operation holds it"), "\(message)")
+        #expect(message.contains("ID:        \(live.id)"), "\(message)")
+        #expect(message.contains("Who:       ci@runner-7"), "\(message)")
+        #expect(message.contains("Operation: apply"), "\(message)")
+        #expect(try await redis.command(["GET", lockKey]).string == liveValue, "a live holder's lock is left alone")
+
+        // A holder on another host cannot be checked: its lock is waited for too, never taken over.
+        var remote = gone
+        remote.host = "runner-7.invalid"
+        let remoteValue = String(decoding: try remote.encoded(), as: UTF8.self)
+        try await redis.command(["SET", lockKey, remoteValue, "PX", "60000"])
+        let refused = try await #require(throws: StateStoreError.self) { _ = try await store.lock(operation: "apply", timeout: 0.3) }
+        #expect(refused.holder?.id == remote.id)
+        #expect(try await redis.command(["GET", lockKey]).string == remoteValue)
+    }
+
     @Test("a long apply keeps its lock: it is renewed before its TTL runs out")
     func lockRenewed() async throws {
         let server = try await RedisServer()
