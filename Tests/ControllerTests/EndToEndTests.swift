@@ -14,13 +14,9 @@ import Testing
 struct EndToEndTests {
     @Test("500 BullMQ jobs scale the worker up within two ticks; drained, it scales down only after its window; every step journaled")
     func queueScaleUpAndDown() async throws {
-        let redisServer = try await RedisServer()
-        defer { redisServer.stop() }
-        let sandbox = try await SandboxHarness()
-        let example = try Example.load()
-        try await sandbox.apply(example.environment)
-        let redis = quickRedis(redisServer)
-        let controller = makeController(example, provider: sandbox.provider, redis: redis, clock: sandbox.clock)
+        let rig = try await ControllerRig()
+        let (redisServer, redis, sandbox) = (rig.redisServer, rig.redis, rig.sandbox)
+        let controller = rig.controller()
 
         // Quiet first tick: everything at its minimum.
         var report = await controller.tick()
@@ -65,8 +61,7 @@ struct EndToEndTests {
         #expect(changes.last?.action == "scale_down" && changes.last?.entry.acted == true)
         #expect(records.contains { $0.codes.contains("ScaleDownStabilized") }, "the held scale-down should be journaled with its reason")
         #expect(records.allSatisfy { !$0.entry.reason.isEmpty })
-        await redis.close()
-        await sandbox.stop()
+        await rig.stop()
     }
 
     @Test("a CPU breach set through the sandbox's load endpoint scales the backend up until a cap stops it", arguments: [
@@ -103,14 +98,11 @@ struct EndToEndTests {
 
     @Test("two controllers on one Redis: exactly one acts; the leader dies, the other acts within the TTL; nothing is scaled twice")
     func twoControllers() async throws {
-        let redisServer = try await RedisServer()
-        defer { redisServer.stop() }
-        let sandbox = try await SandboxHarness()
-        let example = try Example.load()
-        try await sandbox.apply(example.environment)
-        let redisA = quickRedis(redisServer), redisB = quickRedis(redisServer)
-        let a = makeController(example, provider: sandbox.provider, redis: redisA, clock: sandbox.clock, identity: "a", leaseTTL: 2)
-        let b = makeController(example, provider: sandbox.provider, redis: redisB, clock: sandbox.clock, identity: "b", leaseTTL: 2)
+        let rig = try await ControllerRig()
+        let (redisServer, sandbox) = (rig.redisServer, rig.sandbox)
+        let redisA = rig.redis, redisB = rig.newClient()
+        let a = rig.controller(redis: redisA, identity: "a", leaseTTL: 2)
+        let b = rig.controller(redis: redisB, identity: "b", leaseTTL: 2)
 
         try await BullMQ.run(redisServer.url, queue: "documents", "add", count: 300)
         sandbox.clock.advance(by: 15)
@@ -150,8 +142,6 @@ struct EndToEndTests {
         let journal = RedisStreamJournal(redis: redisA, key: "ballast:qc-platform:production:journal")
         let acted = try await journal.read(since: nil, service: "worker").filter { $0.entry.acted && $0.entry.from != $0.entry.to }
         #expect(acted.map { "\($0.entry.from)->\($0.entry.to)" } == ["2->3", "3->5"])
-        await redisA.close()
-        await redisB.close()
-        await sandbox.stop()
+        await rig.stop()
     }
 }

@@ -10,13 +10,9 @@ import Testing
 struct EndpointTests {
     @Test("/healthz, /readyz and /metrics on a free port")
     func endpoints() async throws {
-        let redisServer = try await RedisServer()
-        defer { redisServer.stop() }
-        let redis = quickRedis(redisServer)
-        let sandbox = try await SandboxHarness()
-        let example = try Example.load()
-        try await sandbox.apply(example.environment)
-        let controller = makeController(example, provider: sandbox.provider, redis: redis, clock: sandbox.clock)
+        let rig = try await ControllerRig()
+        let sandbox = rig.sandbox
+        let controller = rig.controller()
         let (stream, continuation) = AsyncStream<Int>.makeStream()
         let app = ControllerEndpoints.application(host: "127.0.0.1", port: 0, status: controller.status, metrics: controller.metrics) { port in
             continuation.yield(port)
@@ -46,7 +42,6 @@ struct EndpointTests {
         let metrics = try await get("/metrics").1
         #expect(metrics.contains("ballast_controller_ticks_total{result=\"ok\"}"))
         #expect(metrics.contains("ballast_controller_instances_desired{service=\"worker\"} 2"))
-        await redis.close()
-        await sandbox.stop()
+        await rig.stop()
     }
 }

@@ -13,18 +13,14 @@ import Testing
 struct FaultTests {
     @Test("Redis stopped mid-run, API faults at 0.3, Prometheus gone: no crash, no scale-down on missing data, recovery")
     func faults() async throws {
-        let redisServer = try await RedisServer()
-        defer { redisServer.stop() }
-        let sandbox = try await SandboxHarness(faultRate: 0.3)
-        let example = try Example.load()
-        let services = try await sandbox.apply(example.environment)
+        let rig = try await ControllerRig(faultRate: 0.3)
+        let (redisServer, sandbox, services) = (rig.redisServer, rig.sandbox, rig.services)
         // The backend runs above its minimum under a quiet load: only its missing latency metric keeps it there.
         try await sandbox.sandbox.scale(serviceId: services["backend-api"]!.id, numInstances: 3)
         // Prometheus gone: latency comes from a Prometheus nobody answers for.
         let prometheus = PrometheusSource(baseURL: URL(string: "http://127.0.0.1:\(try freePort())")!, timeout: 0.5,
                                           templates: ["latency_p95": "histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{service=\"{{service}}\"}[5m]))) * 1000"])
-        let redis = quickRedis(redisServer)
-        let controller = makeController(example, provider: sandbox.provider, redis: redis, clock: sandbox.clock, extraSources: [prometheus])
+        let controller = rig.controller(extraSources: [prometheus])
 
         try await BullMQ.run(redisServer.url, queue: "documents", "add", count: 500)
         var backendCounts: [Int] = []
@@ -53,19 +49,14 @@ struct FaultTests {
         #expect(workerBeforeOutage > 2, "the worker should have scaled up despite API faults")
         #expect(backendCounts.allSatisfy { $0 == 3 }, "backend counts: \(backendCounts)")
         #expect(try await sandbox.count("worker") == 6, "after Redis returned, 600 jobs should take the worker to its maximum")
-        await redis.close()
-        await sandbox.stop()
+        await rig.stop()
     }
 
     @Test("dry run decides and journals but changes nothing")
     func dryRun() async throws {
-        let redisServer = try await RedisServer()
-        defer { redisServer.stop() }
-        let sandbox = try await SandboxHarness()
-        let example = try Example.load()
-        try await sandbox.apply(example.environment)
-        let redis = quickRedis(redisServer)
-        let controller = makeController(example, provider: sandbox.provider, redis: redis, clock: sandbox.clock, dryRun: true)
+        let rig = try await ControllerRig()
+        let (redisServer, redis, sandbox) = (rig.redisServer, rig.redis, rig.sandbox)
+        let controller = rig.controller(dryRun: true)
         try await BullMQ.run(redisServer.url, queue: "documents", "add", count: 400)
         sandbox.clock.advance(by: 15)
         let report = await controller.tick()
@@ -74,8 +65,7 @@ struct FaultTests {
         #expect(try await sandbox.count("worker") == 2)
         let records = try await RedisStreamJournal(redis: redis, key: "ballast:qc-platform:production:journal").read(since: nil, service: "worker")
         #expect(records.contains { $0.entry.to == 4 && !$0.entry.acted && $0.entry.dryRun == true })
-        await redis.close()
-        await sandbox.stop()
+        await rig.stop()
     }
 
     @Test("drift: a plan changed by hand is reported and not fought; native autoscaling turned on is reported")
