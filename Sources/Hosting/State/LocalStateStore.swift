@@ -11,6 +11,12 @@ import Darwin
 ///
 /// The lock is created exclusively (`O_EXCL`), so two processes cannot both hold it. A lock left by a
 /// process that is gone (same host, no such PID) is taken over.
+///
+/// A write is refused, as the Redis store refuses it, unless the file holds the same lineage and the
+/// serial exactly one below the new one (no file: the new serial must be 1): anything else means another
+/// writer got in since this one read the state (one that ignored the lock, or took over a lock it thought
+/// abandoned). The check and the write are not one atomic step across processes; the lock is what
+/// keeps two writers apart, the check catches the writer the lock did not stop.
 public struct LocalStateStore: StateStore {
     public let path: String
 
@@ -38,6 +44,9 @@ public struct LocalStateStore: StateStore {
     }
 
     public func save(_ state: BallastState) throws {
+        if let refusal = try refusal(toWrite: state) {
+            throw StateStoreError(operation: "write-state", location: path, message: refusal)
+        }
         do {
             try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             let encoder = JSONEncoder()
@@ -47,6 +56,21 @@ public struct LocalStateStore: StateStore {
         } catch {
             throw StateStoreError(operation: "write-state", location: path, message: "\(error)")
         }
+    }
+
+    /// Why `state` may not replace what the file holds now; nil when it follows it.
+    private func refusal(toWrite state: BallastState) throws -> String? {
+        guard let stored = try load() else {
+            return state.serial == 1 ? nil : "refused to write serial \(state.serial): there is no state file; it was deleted since it was read."
+        }
+        if stored.lineage != state.lineage {
+            return "refused to write: the stored state has lineage \(stored.lineage), not \(state.lineage); another state was written here."
+        }
+        if stored.serial != state.serial - 1 {
+            return "refused to write serial \(state.serial): the stored serial is \(stored.serial), not \(state.serial - 1); "
+                + "the state was changed by another operation since it was read (stale)."
+        }
+        return nil
     }
 
     public func lock(operation: String, timeout: TimeInterval) async throws -> StateLock {

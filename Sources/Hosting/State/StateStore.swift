@@ -16,8 +16,8 @@ import Planning
 /// `StateRedis`, for `--state redis://…`).
 ///
 /// - Important: hold the lock from reading the state until the last write of an apply. Every write
-///   carries the serial one above the one read (the executor counts them); a store that can check
-///   it (Redis) refuses a write whose predecessor is not the serial in the store.
+///   carries the serial one above the one read (the executor counts them); both stores refuse a write
+///   whose predecessor is not the serial in the store.
 public protocol StateStore: Sendable {
     /// Nil when nothing was applied yet.
     func load() async throws -> BallastState?
