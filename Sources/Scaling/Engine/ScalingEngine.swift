@@ -227,6 +227,7 @@ private struct Run {
                 invalid += 1
             }
         }
+
         let whyInvalid = firstInvalid, invalidCount = invalid, winner = bestRule
         // Fallback after repeated failed reads replaces the metrics' verdict.
         if let fallback = policy.fallback, let (metric, count) = failedLongEnough(fallback) {
@@ -446,7 +447,9 @@ private struct Run {
 
     func finish(_ desired: Int, recommendation: Int?) -> Decision {
         let forecastSample = policy.forecast.map { Forecasting.sample($0, metrics: input.metrics) }
-        let lookaheadSample = QueueingTarget.seriesSample(policy, lookaheadReading: lookaheadReading, metrics: input.metrics)
+        // (Only asked when there is a series to keep: handing it the policy copies the whole policy.)
+        let lookaheadSample = policy.lookahead == nil && policy.queueing == nil ? nil
+            : QueueingTarget.seriesSample(policy, lookaheadReading: lookaheadReading, metrics: input.metrics)
         return Decision(desired: desired, current: current, reasons: reasons, proposals: proposals, recommendation: recommendation,
                         observation: observation, failures: failures, historyWindow: plan.longestWindow(policy), min: lo, max: hi,
                         forecastSample: forecastSample, lookaheadSample: lookaheadSample, rules: plan.sourceRules)
