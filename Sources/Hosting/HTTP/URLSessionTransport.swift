@@ -5,8 +5,10 @@ import FoundationNetworking
 
 /// `HTTPTransport` over `URLSession` (libcurl on Linux).
 ///
-/// Each request gets `request.timeout` as its timeout; redirects are not followed by the client code
-/// that uses it (Render's API does not redirect).
+/// Each request gets `request.timeout` as its timeout, to the millisecond: libcurl's own timeout
+/// counts whole seconds on Linux (0.8 s gave up after 3 ms, 1.5 s after 1 s), so it is set a second
+/// past the limit and the limit itself is a timer raced against the request. Redirects are not
+/// followed by the client code that uses it (Render's API does not redirect).
 public final class URLSessionTransport: HTTPTransport {
     private let session: URLSession
 
@@ -25,7 +27,7 @@ public final class URLSessionTransport: HTTPTransport {
     public func send(_ request: TransportRequest) async throws -> TransportResponse {
         var urlRequest = URLRequest(url: request.url)
         urlRequest.httpMethod = request.method
-        urlRequest.timeoutInterval = request.timeout
+        urlRequest.timeoutInterval = request.timeout.rounded(.up) + 1
         for (name, value) in request.headers {
             urlRequest.setValue(value, forHTTPHeaderField: name)
         }
@@ -33,7 +35,8 @@ public final class URLSessionTransport: HTTPTransport {
         let data: Data
         let response: URLResponse
         do {
-            (data, response) = try await perform(urlRequest)
+            let prepared = urlRequest
+            (data, response) = try await Self.within(request.timeout) { try await self.perform(prepared) }
         } catch let error as URLError {
             throw TransportError("\(error.code == .timedOut ? "timed out" : "transport error"): \(error.localizedDescription)",
                                  isTimeout: error.code == .timedOut)
@@ -46,6 +49,23 @@ public final class URLSessionTransport: HTTPTransport {
             if let key = key as? String, let value = value as? String { headers[key.lowercased()] = value }
         }
         return TransportResponse(status: http.statusCode, headers: headers, body: data)
+    }
+
+    /// `body`'s result, or a timeout error once `seconds` have passed (`body` is then cancelled).
+    static func within<T: Sendable>(_ seconds: Double, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { try await body() }
+            group.addTask {
+                try await Task.sleep(nanoseconds: UInt64(max(0.001, seconds) * 1_000_000_000))
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next() else { throw TransportError("no response") }
+            guard let value = first else {
+                throw TransportError(String(format: "timed out after %.1f s", seconds), isTimeout: true)
+            }
+            return value
+        }
     }
 
     /// A data task whose cancellation never waits under the Swift task's status lock.
