@@ -1,0 +1,101 @@
+// The engine's inner loop as `ballast bench engine` runs it, built from the repository's Blueprint and
+// Scaling sources alone so that valgrind can count the instructions inside `decide` (see ../engine-instructions.sh).
+import Blueprint
+import Foundation
+import Scaling
+
+let yaml = """
+kind: scale
+name: bench-five-rules
+rules:
+  - metric: cpu
+    target: 70%
+  - metric: memory
+    target: 80%
+  - metric: queue_depth
+    perInstance: 100
+  - metric: latency_p95
+    above: 2s
+    for: 3m
+    step: +1
+  - name: quiet
+    all:
+      - { metric: cpu, below: 30% }
+      - { metric: memory, below: 50% }
+    for: 10m
+    step: -1
+scaleUp:
+  stabilization: 0s
+  select: max
+  policies:
+    - { type: percent, value: 100, period: 15s }
+scaleDown:
+  stabilization: 300s
+  select: max
+  policies:
+    - { type: instances, value: 1, period: 1m }
+"""
+
+/// The measured calls: through one context per tick (`CONTEXT=1`, in sources that have
+/// `ScalingEngine.Context`: built with `-D ENGINE_CONTEXT`), else `ScalingEngine.decide` per call.
+let useContext = ProcessInfo.processInfo.environment["CONTEXT"] != nil
+
+func metrics(service: Int, tick: Int, current: Int) -> [String: ObservedMetric] {
+    let phase = Double(tick + service * 7) / 80 * 2 * Double.pi
+    let wave = sin(phase)
+    let cpu = 0.5 + 0.35 * wave
+    let memory = 0.45 + 0.2 * wave
+    let samples = (0..<current).map { instance in InstanceSample(max(0, cpu + 0.02 * Double(instance % 3 - 1)), limit: 1) }
+    let memorySamples = (0..<current).map { _ in InstanceSample(memory * 1024, limit: 1024) }
+    return [
+        "cpu": .instances(samples), "memory": .instances(memorySamples),
+        "queue_depth": .total(max(0, 60 * Double(current) * (1 + wave))),
+        "latency_p95": .total(1.2 + 1.2 * max(0, wave)), "error_rate": .total(0.002),
+    ]
+}
+
+func decideAll(_ inputs: [DecisionInput]) -> [Decision] {
+    var made: [Decision] = []
+    made.reserveCapacity(inputs.count)
+    #if ENGINE_CONTEXT
+    if useContext {
+        var context = ScalingEngine.Context()
+        for input in inputs { made.append(context.decide(input)) }
+        return made
+    }
+    #endif
+    for input in inputs { made.append(ScalingEngine.decide(input)) }
+    return made
+}
+
+/// bench-five-rules over a fleet of 1,000 services whose histories are recorded tick after tick.
+func fleet(policy: ScalePolicy, ticks: Int) -> Int {
+    let start = Date(timeIntervalSince1970: 1_790_000_000)
+    var current = Array(repeating: 3, count: 1000)
+    var histories = Array(repeating: ScalingHistory.starting(current: 3, at: start), count: 1000)
+    var checksum = 0
+    for tick in 0..<ticks {
+        let now = start.addingTimeInterval(Double(tick) * 15)
+        let inputs = (0..<1000).map { i in
+            DecisionInput(now: now, current: current[i], min: 2, max: 10, policy: policy, metrics: metrics(service: i, tick: tick, current: current[i]), history: histories[i])
+        }
+        let made = decideAll(inputs)
+        histories = (0..<1000).map { inputs[$0].history.recording(made[$0], at: now) }
+        for (i, decision) in made.enumerated() { current[i] = decision.desired; checksum &+= decision.desired }
+    }
+    return checksum
+}
+
+let args = CommandLine.arguments
+let mode = args.count > 1 ? args[1] : "tick"
+let ticks = args.count > 2 ? Int(args[2]) ?? 5 : 5
+if mode == "fleet" {
+    var library = PolicyLibrary()
+    library.add(yaml, file: "<bench>")
+    print("fleet checksum", fleet(policy: library.scale["bench-five-rules"]!, ticks: ticks))
+} else {
+    let inputs = ScalingBenchmark.tick(services: 1000)
+    var desired = 0
+    for _ in 0..<ticks { desired &+= decideAll(inputs).reduce(0) { $0 &+ $1.desired } }
+    print("ScalingBenchmark.tick checksum", desired)
+}
