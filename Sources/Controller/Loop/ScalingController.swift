@@ -134,6 +134,8 @@ public actor ScalingController {
         var records: [DecisionRecord] = []
         var decided: [(managed: ControllerConfiguration.Managed, live: LiveService, decision: Decision, history: ScalingHistory, inputs: [String: String], nativeAutoscaling: Bool)] = []
         var engineTime = Duration.zero
+        // Each policy laid out once and each schedule's zone offset computed once for the tick.
+        var engine = ScalingEngine.Context()
         for managed in configuration.managed {
             let name = managed.spec.name
             guard let service = live[name] else {
@@ -162,7 +164,7 @@ public actor ScalingController {
                                       max: managed.spec.scaling?.max ?? current, policy: managed.policy,
                                       metrics: observed[name]?.metrics ?? [:], history: history, constraints: constraints)
             let engineStart = ContinuousClock.now
-            let decision = ScalingEngine.decide(input)
+            let decision = engine.decide(input)
             engineTime += ContinuousClock.now - engineStart
             let before = ConstraintBuilder.Totals.count(managed.spec, counts)
             counts[name] = max(current, decision.desired)

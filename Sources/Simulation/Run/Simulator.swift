@@ -37,6 +37,7 @@ public enum Simulator {
         for k in 0..<n { cumulative[k + 1] = cumulative[k] + arrivals[k] }
         var pointer = 0                                    // interval holding the oldest unserved arrival
         var history = ScalingHistory.starting(current: initial, at: start)
+        var engine = ScalingEngine.Context()
         let p95Idle = ServiceModel.ln20 / mu
         var reads: [String] = []
         if case .policy(let policy) = scaler { reads = policy.metricNames.filter { metricNames.contains($0) } }
@@ -64,7 +65,7 @@ public enum Simulator {
                     let metrics = observedMetrics(reads, interval: observed, run: out, arrivals: arrivals, model: model)
                     let input = DecisionInput(now: now, current: current, min: model.min, max: model.max, policy: policy,
                                               metrics: metrics, readyInstances: ready, history: history)
-                    let decision = ScalingEngine.decide(input)
+                    let decision = engine.decide(input)
                     desired = decision.desired
                     history.record(decision, at: now, applied: decision.desired != current)
                 }
