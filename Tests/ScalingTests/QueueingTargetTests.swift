@@ -123,6 +123,27 @@ struct QueueingTargetTests {
         #expect(up.desired == 3, "a scale-up on the valid rules still happens")
     }
 
+    /// The rate only the queueing target reads still counts its failed reads, so `fallback` sees them.
+    @Test func failedRateReadsCountTowardFallback() {
+        let policy = mustPolicy(Self.yaml + """
+
+            fallback: { after: 3, instances: 8 }
+            """)
+        var failures: [String: Int] = [:]
+        var last: Decision?
+        for _ in 0..<3 {
+            let d = decide(policy, current: 4, metrics: ["request_rate": .unavailable("timeout"), "cpu": .total(0.5)],
+                           history: ScalingHistory(failures: failures))
+            failures = d.failures
+            last = d
+        }
+        #expect(failures["request_rate"] == 3)
+        #expect(last?.desired == 8 && last?.hasReason(.fallback) == true, "\(String(describing: last?.reasons))")
+        // One good read resets the count.
+        let good = decide(policy, current: 4, metrics: ["request_rate": .total(30), "cpu": .total(0.5)], history: ScalingHistory(failures: failures))
+        #expect(good.failures["request_rate"] == nil)
+    }
+
     @Test func theSeriesIsKeptForTheWindowAndSharedWithALookahead() throws {
         let policy = mustPolicy(Self.yaml)
         let h = history(policy, Array(repeating: 10, count: 30), step: 60)

@@ -305,6 +305,10 @@ private struct Run {
                 failures[names[index]] = (input.history.failures[names[index]] ?? 0) + 1
             }
         }
+        // The queueing target proposes as a rule does, so its failed reads count toward `fallback` too.
+        if let metric = policy.queueing?.metric, !names.contains(metric), input.metrics[metric]?.summaryValue == nil {
+            failures[metric] = (input.history.failures[metric] ?? 0) + 1
+        }
         if plan.needsObservations(policy) { observation = summaries }
         if let lookahead = policy.lookahead { lookaheadReading = Lookahead.reading(lookahead, metrics: input.metrics) }
     }
