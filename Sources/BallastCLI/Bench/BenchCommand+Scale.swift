@@ -76,10 +76,14 @@ extension BenchCommand {
         @Option(help: "The policies folder the generated blueprint refers to.")
         var policies = "policies"
 
+        @Flag(name: .customLong("malloc-trim"),
+              help: "At each memory sample also give glibc's free memory back (malloc_trim) and report what stays: live data apart from fragmentation.")
+        var mallocTrim = false
+
         @OptionGroup var common: Common
 
         func run() async throws {
-            let bench = ControllerBench(services: max(1, services), ticks: max(1, ticks), policiesFolder: policies)
+            let bench = ControllerBench(services: max(1, services), ticks: max(1, ticks), policiesFolder: policies, trim: mallocTrim)
             try common.emit(try await bench.run())
         }
     }

@@ -143,6 +143,16 @@ enum BenchMachine {
     /// Resident memory of this process now in bytes (`VmRSS`).
     static func currentRSS() -> Int? { statusField("VmRSS:") }
 
+    /// Resident memory after glibc's `malloc_trim(0)` has returned the free memory it holds to the
+    /// system: what the live data needs, without the allocator's free lists and fragmentation.
+    /// Nil where `malloc_trim` is missing (not glibc).
+    static func trimmedRSS() -> Int? {
+        typealias Trim = @convention(c) (Int) -> Int32
+        guard let symbol = dlsym(dlopen(nil, RTLD_NOW), "malloc_trim") else { return nil }
+        _ = unsafeBitCast(symbol, to: Trim.self)(0)
+        return currentRSS()
+    }
+
     /// Resets the peak (`VmHWM`) to the current resident size, so that one phase's peak can be read
     /// on its own (Linux: writing 5 to /proc/self/clear_refs). Returns false when not possible.
     @discardableResult

@@ -19,6 +19,8 @@ struct ControllerBench {
     var services: Int
     var ticks: Int
     var policiesFolder: String
+    /// Also sample the resident size after `malloc_trim` (it changes the later plain samples).
+    var trim = false
 
     /// Stopped instances the sandbox remembers for metrics: twice the metrics window the controller
     /// reads. Render keeps a month; over 10,000 ticks (41 hours) of scaling a month's worth is up to
@@ -61,6 +63,7 @@ struct ControllerBench {
         engineTimes.reserveCapacity(ticks)
         var rssStart: Int?
         var rssSamples: [(Int, Int)] = []
+        var trimmedSamples: [(Int, Int)] = []
         var acted = 0
         var problems = 0
         for tick in 0..<ticks {
@@ -72,7 +75,10 @@ struct ControllerBench {
             problems += report.problems.isEmpty ? 0 : 1
             clock.advance(by: 15)
             if tick == min(99, ticks - 1) { rssStart = BenchMachine.currentRSS() }
-            if (tick + 1) % max(1, ticks / 10) == 0, let rss = BenchMachine.currentRSS() { rssSamples.append((tick + 1, rss)) }
+            if (tick + 1) % max(1, ticks / 10) == 0, let rss = BenchMachine.currentRSS() {
+                rssSamples.append((tick + 1, rss))
+                if trim, let trimmed = BenchMachine.trimmedRSS() { trimmedSamples.append((tick + 1, trimmed)) }
+            }
         }
         let rssEnd = BenchMachine.currentRSS()
         await controller.shutdown()
@@ -90,6 +96,10 @@ struct ControllerBench {
         report.note("metric requests: calls of Render's metrics API (one per query kind and block of \(RenderMetricsSource.resourcesPerRequest) services)")
         report.note("engine: TickReport.engineSeconds (ScalingEngine.decide for every service); metrics: TickReport.metricsSeconds (the batch reads, here mostly the sandbox computing its series); tick: the whole tick (list, history, metrics, decisions, actuation, journal)")
         report.note("RSS start is after tick \(min(100, ticks)); samples: " + rssSamples.map { "\($0.0): \(BenchFormat.fixed(Double($0.1) / 1_048_576, digits: 1)) MB" }.joined(separator: ", "))
+        if !trimmedSamples.isEmpty {
+            report.note("--malloc-trim: RSS after malloc_trim (free memory returned; the plain samples after the first follow earlier trims) at the same ticks: "
+                        + trimmedSamples.map { "\($0.0): \(BenchFormat.fixed(Double($0.1) / 1_048_576, digits: 1)) MB" }.joined(separator: ", "))
+        }
         if let rssStart, let rssEnd {
             let growth = Double(rssEnd - rssStart) / Double(rssStart) * 100
             report.note("target memory flat: \(abs(growth) < 10 ? "met" : "MISSED") (\(BenchFormat.fixed(growth, digits: 1)) % from tick \(min(100, ticks)) to the end)")
