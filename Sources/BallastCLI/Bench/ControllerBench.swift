@@ -93,7 +93,7 @@ struct ControllerBench {
         report.note("\(configuration.managed.count) managed services (\(configuration.skipped.count) skipped) of an in-memory sandbox; a tick every 15 s of simulated time (ManualHostingClock), \(ticks) ticks back to back")
         report.note("the sandbox remembers stopped instances for \(Int(Self.instanceHistory / 60)) minutes (Render: 30 days), so its own memory stays bounded")
         report.note("load: requests per second on a 2-hour wave, phase-shifted per service; workers read a synthetic queue following the same wave")
-        report.note("metric requests: calls of Render's metrics API (one per query kind and block of \(RenderMetricsSource.resourcesPerRequest) services)")
+        report.note("metric requests: calls of Render's metrics API (one per query kind and block of \(RenderMetricsSource.resourcesPerRequest) services); one call per service and kind would be \(BenchFormat.fixed(Double(metricsAPI.resources) / Double(max(1, ticks)), digits: 1)) a tick")
         report.note("engine: TickReport.engineSeconds (ScalingEngine.decide for every service); metrics: TickReport.metricsSeconds (the batch reads, here mostly the sandbox computing its series); tick: the whole tick (list, history, metrics, decisions, actuation, journal)")
         report.note("RSS start is after tick \(min(100, ticks)); samples: " + rssSamples.map { "\($0.0): \(BenchFormat.fixed(Double($0.1) / 1_048_576, digits: 1)) MB" }.joined(separator: ", "))
         if !trimmedSamples.isEmpty {
@@ -158,14 +158,20 @@ final class CountingMetricsAPI: RenderMetricsAPI, @unchecked Sendable {
     let base: any RenderMetricsAPI
     private let lock = NSLock()
     private var calls = 0
+    private var named = 0
 
     init(_ base: any RenderMetricsAPI) { self.base = base }
 
     var count: Int { lock.withLock { calls } }
+    /// Services named over all calls: the calls one request per service and kind would have made.
+    var resources: Int { lock.withLock { named } }
 
     func metrics(_ kind: RenderMetricKind, resources: [String], start: Date?, end: Date?, resolutionSeconds: Int?,
                  quantile: Double?, aggregateBy: String?) async throws -> [RenderMetricSeries] {
-        lock.withLock { calls += 1 }
+        lock.withLock {
+            calls += 1
+            named += resources.count
+        }
         return try await base.metrics(kind, resources: resources, start: start, end: end, resolutionSeconds: resolutionSeconds,
                                       quantile: quantile, aggregateBy: aggregateBy)
     }
