@@ -7,15 +7,6 @@ import Testing
 /// ``PolicyPlan``, the zones' offsets at one `now`): deciding through it must give exactly what a
 /// decision without one gives, whatever the order of policies, times and services.
 
-private struct SeededRandom {
-    var state: UInt64
-    mutating func next() -> Double {
-        state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-        return Double(state >> 11) / Double(1 << 53)
-    }
-    mutating func int(_ range: ClosedRange<Int>) -> Int { range.lowerBound + Int(next() * Double(range.count)) % range.count }
-}
-
 private let web = mustPolicy("""
 kind: scale
 name: web

@@ -45,3 +45,14 @@ func decide(_ policy: ScalePolicy, current: Int, min: Int = 1, max: Int = 1000, 
     ScalingEngine.decide(DecisionInput(now: now, current: current, min: min, max: max, policy: policy, metrics: metrics,
                                        readyInstances: ready, history: history, constraints: constraints))
 }
+
+/// A reproducible pseudo-random sequence (a 64-bit LCG) for the randomized comparisons: the same
+/// seed gives the same inputs on every run and machine.
+struct SeededRandom {
+    var state: UInt64
+    mutating func next() -> Double {
+        state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+        return Double(state >> 11) / Double(1 << 53)
+    }
+    mutating func int(_ range: ClosedRange<Int>) -> Int { range.lowerBound + Int(next() * Double(range.count)) % range.count }
+}

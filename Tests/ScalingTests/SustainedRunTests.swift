@@ -7,14 +7,6 @@ import Testing
 /// compares one date instead of walking the observations: the decision, reasons and proposal texts
 /// must be exactly those of the walk, whatever the readings, gaps and policy changes.
 
-private struct SeededRandom {
-    var state: UInt64
-    mutating func next() -> Double {
-        state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-        return Double(state >> 11) / Double(1 << 53)
-    }
-}
-
 private let sustainedPolicies = [
     mustPolicy("""
     kind: scale

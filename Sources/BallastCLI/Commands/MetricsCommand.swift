@@ -1,5 +1,6 @@
 import ArgumentParser
 import Blueprint
+import Controller
 import Foundation
 import Hosting
 import MetricSources
@@ -237,7 +238,9 @@ extension MetricsCommand {
             let readings = await withTaskGroup(of: (Int, [MetricReading]?).self) { group in
                 for (index, source) in sourcesSnapshot.enumerated() where !batchesSnapshot[index].isEmpty {
                     let batch = batchesSnapshot[index].map(\.request)
-                    group.addTask { (index, await Self.withTimeout(timeout) { await source.read(batch, now: now) }) }
+                    group.addTask {
+                        (index, await MetricCollector.withTimeout(timeout, otherwise: [MetricReading]?.none) { await source.read(batch, now: now) })
+                    }
                 }
                 var all = [[MetricReading]?](repeating: nil, count: sourcesSnapshot.count)
                 for await (index, readings) in group { all[index] = readings }
@@ -291,20 +294,6 @@ extension MetricsCommand {
             case .queueDepth, .queueActive, .queueDelayed, .queueOldestAge: "no Redis given (pass --redis URL)"
             case .query: "no Prometheus given (pass --prometheus URL)"
             default: "no Render access (set RENDER_API_KEY or pass --sandbox)"
-            }
-        }
-
-        /// `body`'s answer, or nil when it takes longer than `seconds` (then it is cancelled).
-        static func withTimeout<T: Sendable>(_ seconds: Double, _ body: @escaping @Sendable () async -> T) async -> T? {
-            await withTaskGroup(of: T?.self) { group in
-                group.addTask { await body() }
-                group.addTask {
-                    try? await Task.sleep(for: .milliseconds(Int(seconds * 1000)))
-                    return nil
-                }
-                let first = await group.next() ?? nil
-                group.cancelAll()
-                return first
             }
         }
 

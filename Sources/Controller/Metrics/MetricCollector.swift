@@ -140,7 +140,7 @@ public struct MetricCollector: Sendable {
 
     /// Runs `body`, answering `otherwise` if it takes longer than `seconds`. The slow work is
     /// cancelled and left behind (not awaited), so it cannot hold up the tick.
-    static func withTimeout<T: Sendable>(_ seconds: Double, otherwise: T, _ body: @escaping @Sendable () async -> T) async -> T {
+    public static func withTimeout<T: Sendable>(_ seconds: Double, otherwise: T, _ body: @escaping @Sendable () async -> T) async -> T {
         let once = ResumeOnce()
         return await withCheckedContinuation { (continuation: CheckedContinuation<T, Never>) in
             let work = Task { await body() }

@@ -78,3 +78,22 @@ public struct TransportError: Error, Sendable, CustomStringConvertible {
 
     public var description: String { message }
 }
+
+/// `body`'s result, or a ``TransportError`` with `isTimeout` once `seconds` have passed (`body` is
+/// then cancelled). `message` says what timed out; by default "timed out after N s".
+func withDeadline<T: Sendable>(_ seconds: Double, message: String? = nil,
+                               _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    try await withThrowingTaskGroup(of: T?.self) { group in
+        group.addTask { try await body() }
+        group.addTask {
+            try await Task.sleep(nanoseconds: UInt64(max(0.001, seconds) * 1_000_000_000))
+            return nil
+        }
+        defer { group.cancelAll() }
+        guard let first = try await group.next() else { throw TransportError("no response") }
+        guard let value = first else {
+            throw TransportError(message ?? String(format: "timed out after %.1f s", seconds), isTimeout: true)
+        }
+        return value
+    }
+}

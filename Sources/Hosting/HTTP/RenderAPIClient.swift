@@ -104,19 +104,8 @@ struct RenderAPIClient: Sendable {
 
     private func sendWithTimeout(_ request: TransportRequest) async throws -> TransportResponse {
         let transport = self.transport
-        let timeout = request.timeout
-        return try await withThrowingTaskGroup(of: TransportResponse?.self) { group in
-            group.addTask { try await transport.send(request) }
-            group.addTask {
-                try await Task.sleep(nanoseconds: UInt64(max(0.001, timeout) * 1_000_000_000))
-                return nil
-            }
-            defer { group.cancelAll() }
-            guard let first = try await group.next() else { throw TransportError("no response") }
-            guard let response = first else {
-                throw TransportError("timed out after \(timeout) s", isTimeout: true)
-            }
-            return response
+        return try await withDeadline(request.timeout, message: "timed out after \(request.timeout) s") {
+            try await transport.send(request)
         }
     }
 

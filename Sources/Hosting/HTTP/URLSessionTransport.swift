@@ -36,7 +36,7 @@ public final class URLSessionTransport: HTTPTransport {
         let response: URLResponse
         do {
             let prepared = urlRequest
-            (data, response) = try await Self.within(request.timeout) { try await self.perform(prepared) }
+            (data, response) = try await withDeadline(request.timeout) { try await self.perform(prepared) }
         } catch let error as URLError {
             throw TransportError("\(error.code == .timedOut ? "timed out" : "transport error"): \(error.localizedDescription)",
                                  isTimeout: error.code == .timedOut)
@@ -49,23 +49,6 @@ public final class URLSessionTransport: HTTPTransport {
             if let key = key as? String, let value = value as? String { headers[key.lowercased()] = value }
         }
         return TransportResponse(status: http.statusCode, headers: headers, body: data)
-    }
-
-    /// `body`'s result, or a timeout error once `seconds` have passed (`body` is then cancelled).
-    static func within<T: Sendable>(_ seconds: Double, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-        try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask { try await body() }
-            group.addTask {
-                try await Task.sleep(nanoseconds: UInt64(max(0.001, seconds) * 1_000_000_000))
-                return nil
-            }
-            defer { group.cancelAll() }
-            guard let first = try await group.next() else { throw TransportError("no response") }
-            guard let value = first else {
-                throw TransportError(String(format: "timed out after %.1f s", seconds), isTimeout: true)
-            }
-            return value
-        }
     }
 
     /// A data task whose cancellation never waits under the Swift task's status lock.

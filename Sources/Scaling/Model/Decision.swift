@@ -138,17 +138,9 @@ public struct Decision: Sendable, Equatable {
     public init(desired: Int, current: Int, reasons: [Reason], proposals: [Proposal], recommendation: Int?,
                 observation: MetricValues? = nil, failures: [String: Int] = [:], historyWindow: Double = 0,
                 min: Int, max: Int) {
-        self.desired = desired
-        self.current = current
-        self.action = desired > current ? .scaleUp : desired < current ? .scaleDown : .hold
-        self.reasons = reasons
-        self.proposals = proposals
-        self.recommendation = recommendation
-        self.observation = observation
-        self.failures = failures
-        self.historyWindow = historyWindow
-        self.min = min
-        self.max = max
+        self.init(desired: desired, current: current, reasons: reasons, proposals: proposals, recommendation: recommendation,
+                  observation: observation, failures: failures, historyWindow: historyWindow, min: min, max: max,
+                  forecastSample: nil, lookaheadSample: nil, rules: [])
     }
 
     /// Every field at once (the engine's `finish`: one value built, not built and then changed).
