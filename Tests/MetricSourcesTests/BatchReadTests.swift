@@ -108,6 +108,32 @@ struct BatchReadTests {
         #expect(api.requests.map(\.resources) == [["srv-1", "srv-2", "srv-3"], ["srv-1"], ["srv-2"], ["srv-3"]])
     }
 
+    /// Asked one by one, a service whose own request fails is unavailable with that request's error;
+    /// the rest of the block keeps its readings.
+    @Test func aFailedOneByOneRequestFailsOnlyItsService() async throws {
+        struct UnlabelledFailingFor2: RenderMetricsAPI {
+            func metrics(_ kind: RenderMetricKind, resources: [String], start: Date?, end: Date?, resolutionSeconds: Int?,
+                         quantile: Double?, aggregateBy: String?) async throws -> [RenderMetricSeries] {
+                if resources == ["srv-2"] { throw TransportError("connection reset") }
+                return resources.map { id in
+                    RenderMetricSeries(labels: [.init(field: "instance", value: "\(id)-a")],
+                                       values: [.init(timestamp: Date(timeIntervalSince1970: 1000), value: Double(id.dropFirst(4))!)],
+                                       unit: "instances")
+                }
+            }
+        }
+        let api = CountingAPI(UnlabelledFailingFor2())
+        let render = RenderMetricsSource(api: api)
+        let targets = (1...3).map { MetricTarget(service: "s\($0)", resourceID: "srv-\($0)") }
+        let readings = await render.read(targets.map { MetricRequest(.instanceCount, for: $0) }, now: Date(timeIntervalSince1970: 1010))
+        #expect(readings[0].value == 1)
+        #expect(readings[2].value == 3)
+        #expect(readings[1].value == nil)
+        #expect(readings[1].unavailableReason
+            == "render metrics for srv-2: connection reset (asked on its own: Render's answer for 3 services had a series naming no service)")
+        #expect(api.requests.map(\.resources) == [["srv-1", "srv-2", "srv-3"], ["srv-1"], ["srv-2"], ["srv-3"]])
+    }
+
     /// A failed request makes its block's readings unavailable with the reason, and only those.
     @Test func aFailedBlockIsUnavailableForItsServicesOnly() async throws {
         struct FailsForCPU: RenderMetricsAPI {

@@ -89,7 +89,9 @@ public struct RenderMetricsSource: MetricSource {
     /// Every reading from as few requests as possible: one per query kind (`cpu`, `cpu-limit`,
     /// `http-latency?quantile=0.95`, …) and block of ``resourcesPerRequest`` services, the answer
     /// split by each series' `service` label. If Render answers a block with a series that names no
-    /// service, that block is asked again one service at a time (nothing is attributed by guess).
+    /// service, that block is asked again one service at a time (nothing is attributed by guess); a
+    /// service whose own request then fails is unavailable with that request's error, the others of
+    /// the block keep their readings.
     public func read(_ requests: [MetricRequest], now: Date) async -> [MetricReading] {
         var results = [MetricReading?](repeating: nil, count: requests.count)
         var idsByQuery: [Query: [String]] = [:]
@@ -195,21 +197,25 @@ public struct RenderMetricsSource: MetricSource {
         }
         var answers = Answers()
         for (job, part) in zip(jobs, parts) {
-            switch part {
-            case .success(let byID): answers.series[job.0, default: [:]].merge(byID) { $1 }
-            case .failure(let failure):
-                for id in job.1 { answers.failures[job.0, default: [:]][id] = failure.reason }
-            }
+            answers.series[job.0, default: [:]].merge(part.series) { $1 }
+            answers.failures[job.0, default: [:]].merge(part.failures) { $1 }
         }
         return answers
     }
 
+    /// What one block's request(s) gave: series by service, and why a service has none.
+    private struct BlockAnswer: Sendable {
+        var series: [String: [RenderMetricSeries]] = [:]
+        var failures: [String: String] = [:]
+    }
+
     /// One block's series by service; a block whose answer names no service is asked again one by one.
-    private func fetchBlock(_ query: Query, ids: [String], now: Date) async -> Result<[String: [RenderMetricSeries]], Failure> {
+    /// A failed request fails the services it named, and only those.
+    private func fetchBlock(_ query: Query, ids: [String], now: Date) async -> BlockAnswer {
         do {
             let series = try await api.metrics(query.kind, resources: ids, start: now.addingTimeInterval(-window), end: now,
                                                resolutionSeconds: resolutionSeconds, quantile: query.quantile, aggregateBy: query.aggregateBy)
-            if ids.count == 1 { return .success([ids[0]: series]) }
+            if ids.count == 1 { return BlockAnswer(series: [ids[0]: series]) }
             var byID: [String: [RenderMetricSeries]] = [:]
             for item in series {
                 guard let id = item.label("service") ?? item.label("resource") else {
@@ -217,22 +223,25 @@ public struct RenderMetricsSource: MetricSource {
                 }
                 byID[id, default: []].append(item)
             }
-            return .success(byID)
+            return BlockAnswer(series: byID)
         } catch {
             let subject = ids.count == 1 ? ids[0] : "\(ids.count) services"
-            return .failure(Failure("render metrics for \(subject): \(error)"))
+            let reason = "render metrics for \(subject): \(error)"
+            return BlockAnswer(failures: Dictionary(uniqueKeysWithValues: ids.map { ($0, reason) }))
         }
     }
 
-    private func fetchOneByOne(_ query: Query, ids: [String], now: Date) async -> Result<[String: [RenderMetricSeries]], Failure> {
-        var byID: [String: [RenderMetricSeries]] = [:]
+    /// Each service of a block on its own: one that fails is unavailable, the others keep their series.
+    private func fetchOneByOne(_ query: Query, ids: [String], now: Date) async -> BlockAnswer {
+        var answer = BlockAnswer()
         for id in ids {
-            switch await fetchBlock(query, ids: [id], now: now) {
-            case .success(let part): byID.merge(part) { $1 }
-            case .failure(let failure): return .failure(failure)
+            let part = await fetchBlock(query, ids: [id], now: now)
+            answer.series.merge(part.series) { $1 }
+            for (failed, reason) in part.failures {
+                answer.failures[failed] = "\(reason) (asked on its own: Render's answer for \(ids.count) services had a series naming no service)"
             }
         }
-        return .success(byID)
+        return answer
     }
 
     // MARK: - Readings
