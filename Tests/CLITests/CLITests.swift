@@ -140,6 +140,28 @@ enum CLI {
         #expect(result.status == 1)
         #expect(result.stderr.contains("Did you mean `production`?"))
     }
+
+    /// Without --env a blueprint with several environments is refused, not resolved as its bare base:
+    /// a plan of the base against a workspace where production runs would adopt production's services
+    /// and propose to shrink them.
+    @Test func severalEnvironmentsNeedEnv() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let commands: [[String]] = [
+            ["show"], ["cost"],
+            ["plan", "--sandbox", dir.appendingPathComponent("sandbox").path, "--state", dir.appendingPathComponent("state.json").path],
+            ["decide", "--input", "-", "--service", "worker", "--blueprint"],
+        ]
+        for command in commands {
+            let result = try CLI.run(command + ["blueprints/qc-platform.yaml"])
+            #expect(result.status == 1, "\(command[0]): \(result.stdout)\(result.stderr)")
+            #expect(result.stdout.isEmpty, "\(command[0]): \(result.stdout)")
+            #expect(result.stderr.contains("Error: No environment given"), "\(command[0]): \(result.stderr)")
+            #expect(result.stderr.contains("on blueprints/qc-platform.yaml line 10"), "\(command[0]): \(result.stderr)")
+            #expect(result.stderr.contains("declares 2 environments (development, production); name one with --env"), "\(command[0]): \(result.stderr)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("state.json").path))
+    }
 }
 
 @Suite struct ImportCommandTests {

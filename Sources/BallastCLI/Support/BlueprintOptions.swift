@@ -87,6 +87,17 @@ struct Workspace {
     func resolve(_ environment: String?) -> (ResolvedEnvironment?, Diagnostics) {
         var all = diagnostics
         guard let blueprint else { return (nil, all) }
+        // Without --env the base alone would be resolved (as `default`): a plan of it against a
+        // workspace where the declared environments run adopts their services by name and proposes
+        // to shrink them to the base. One declared environment is taken as meant; several need a name.
+        if environment == nil, blueprint.environments.count > 1, let first = blueprint.environments.first {
+            let names = blueprint.environmentNames
+            all.append(Diagnostic(.error, "No environment given",
+                                  detail: "This blueprint declares \(names.count) environments (\(names.joined(separator: ", "))); "
+                                      + "name one with --env, e.g. --env \(names.last!).",
+                                  path: "environments", range: .init(filename: blueprint.file, start: first.keyMark)))
+            return (nil, all)
+        }
         let (resolved, found) = blueprint.resolve(environment: environment, catalog: catalog, policies: policies)
         all.append(contentsOf: found)
         return (resolved, all)
