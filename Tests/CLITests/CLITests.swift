@@ -94,6 +94,33 @@ enum CLI {
         }
     }
 
+    /// A --policies folder that is not there is named as the problem (it was read as an empty
+    /// library, so the only errors blamed the blueprint's policy names).
+    @Test func missingPoliciesFolderIsNamed() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let missing = dir.appendingPathComponent("policys").path
+        let decideInput = dir.appendingPathComponent("decide.json")
+        try Data(#"{"now": "2026-01-01T12:00:00Z", "current": 1, "max": 3, "policy": {"name": "p", "rules": [{"metric": "cpu", "target": "70%"}]}, "metrics": {}}"#.utf8)
+            .write(to: decideInput)
+        let runs: [[String]] = [
+            ["validate", "blueprints/qc-platform.yaml", "--policies", missing],
+            ["show", "blueprints/qc-platform.yaml", "--env", "production", "--policies", missing],
+            ["decide", "--input", decideInput.path, "--policies", missing],
+        ]
+        for arguments in runs {
+            let result = try CLI.run(arguments)
+            #expect(result.status == 1, "\(arguments[0]): \(result.stderr)")
+            #expect(result.stderr.contains("Error: Folder not found"), "\(arguments[0]): \(result.stderr)")
+            #expect(result.stderr.contains("There is no policies folder at '\(missing)' (--policies)."), "\(arguments[0]): \(result.stderr)")
+        }
+        let file = try CLI.run(["validate", "blueprints/qc-platform.yaml", "--policies", "blueprints/qc-platform.yaml"])
+        #expect(file.status == 1)
+        #expect(file.stderr.contains("Error: Not a folder"), "\(file.stderr)")
+        // The folder given explicitly still works.
+        #expect(try CLI.run(["validate", "blueprints/qc-platform.yaml", "--policies", "policies"]).status == 0)
+    }
+
     @Test(arguments: ["malformed.yaml", "alias-bomb.yaml", "empty.yaml", "non-utf8.yaml", "duplicate-keys.yaml", "wrong-types.yaml", "capacity.yaml"])
     func badCorpusExitsOne(_ file: String) throws {
         let result = try CLI.run(["validate", "Tests/BlueprintTests/Fixtures/bad/" + file])

@@ -79,6 +79,7 @@ struct DecideCommand: AsyncParsableCommand {
             let constraints = ConstraintBuilder.constraints(for: spec, in: resolved, catalog: workspace.catalog, counts: counts, plans: [:])
             defaults = DecisionRequest.Defaults(policy: policy, min: scaling.min, max: scaling.max, constraints: constraints)
         } else {
+            if let policies, let missing = Workspace.missingPoliciesFolder(policies) { diagnostics.append(missing) }
             library = Workspace.loadPolicies(policies ?? "policies")
         }
 

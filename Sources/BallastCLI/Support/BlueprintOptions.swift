@@ -33,6 +33,7 @@ struct Workspace {
     static func load(blueprintPath: String, catalogPath: String?, policiesPath: String?) -> Workspace {
         var diagnostics = Diagnostics()
         let catalog = loadCatalog(catalogPath, into: &diagnostics)
+        if let policiesPath, let missing = missingPoliciesFolder(policiesPath) { diagnostics.append(missing) }
         let policies = loadPolicies(policiesPath ?? defaultPoliciesFolder(for: blueprintPath))
         diagnostics.append(contentsOf: policies.diagnostics)
         var blueprint: Blueprint?
@@ -66,6 +67,19 @@ struct Workspace {
         if fm.fileExists(atPath: "policies", isDirectory: &isDirectory), isDirectory.boolValue { return "policies" }
         let beside = URL(fileURLWithPath: blueprintPath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("policies").path
         return beside
+    }
+
+    /// Why a folder given with --policies cannot be one (it does not exist or is a file), else nil.
+    /// Read as an empty library, it made every policy name of the blueprint "unknown" instead.
+    static func missingPoliciesFolder(_ path: String) -> Diagnostic? {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            return Diagnostic(.error, "Folder not found", detail: "There is no policies folder at '\(path)' (--policies).", path: "", range: nil)
+        }
+        guard isDirectory.boolValue else {
+            return Diagnostic(.error, "Not a folder", detail: "'\(path)' is a file; --policies takes the folder of policy files.", path: "", range: nil)
+        }
+        return nil
     }
 
     /// Reads every `*.yaml`/`*.yml` file of a folder; a missing folder is an empty library.
