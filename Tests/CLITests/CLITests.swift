@@ -203,3 +203,26 @@ enum CLI {
         #expect(validated.status == 0, "\(validated.stderr)")
     }
 }
+
+/// `NAME=URL` Redis options name a keyvalue datastore; a typo is refused naming the known ones, not
+/// ignored (every queue metric then read "no Redis connection").
+@Suite struct QueueRedisOptionTests {
+    @Test func unknownDatastoreNameIsRefused() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let sandbox = dir.appendingPathComponent("sandbox").path
+        let url = "redis://:pw-s3cret@127.0.0.1:1/0"
+        let runs: [(flag: String, arguments: [String])] = [
+            ("--redis", ["metrics", "blueprints/qc-platform.yaml", "--env", "production", "--sandbox", sandbox, "--redis", "redix=" + url]),
+            ("--queue-redis", ["controller", "run", "blueprints/qc-platform.yaml", "--env", "production", "--sandbox", sandbox, "--once",
+                               "--dry-run", "--journal", dir.appendingPathComponent("journal.jsonl").path, "--queue-redis", "redix=" + url]),
+        ]
+        for (flag, arguments) in runs {
+            let result = try CLI.run(arguments)
+            #expect(result.status == 1, "\(flag): \(result.stdout)\(result.stderr)")
+            #expect(result.stderr.contains("Error: \(flag) redix=…: 'redix' is not a keyvalue datastore of production (known: redis); did you mean 'redis'?"),
+                    "\(flag): \(result.stderr)")
+            #expect(!(result.stdout + result.stderr).contains("pw-s3cret"))
+        }
+    }
+}

@@ -98,6 +98,9 @@ struct ControllerCommand: AsyncParsableCommand {
             if configuration.managed.isEmpty {
                 throw CLIError("no service of environment '\(environment.environment)' has a scale policy the controller can run")
             }
+            for item in queueRedis {
+                try environment.checkQueueRedisName(String(item.prefix { $0 != "=" }), flag: "--queue-redis")
+            }
 
             // Provider: the sandbox, or Render (RENDER_API_URL may point at `ballast sandbox serve`).
             let usesSandbox = !sandbox.isEmpty || CommandLine.arguments.contains("--sandbox")

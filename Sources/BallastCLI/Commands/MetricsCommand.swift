@@ -198,6 +198,11 @@ extension MetricsCommand {
             }
 
             var sources: [any MetricSource] = []
+            for value in redis {
+                if let equals = value.firstIndex(of: "="), !value[..<equals].contains(":") {
+                    try desired.checkQueueRedisName(String(value[..<equals]), flag: "--redis")
+                }
+            }
             let clients = try redisClients(for: managed)
             if !clients.isEmpty { sources.append(RedisQueueSource(clients: clients)) }
             if let api { sources.append(RenderMetricsSource(api: api)) }

@@ -135,3 +135,24 @@ struct Workspace {
         return resolved
     }
 }
+
+extension ResolvedEnvironment {
+    /// The names a `NAME=URL` Redis option may give: the keyvalue datastores and the Redis names the
+    /// services' queue bindings use.
+    var queueRedisNames: [String] {
+        var names = datastores.filter { $0.type == .keyvalue }.map(\.name)
+        for name in services.compactMap({ $0.scaling?.queue?.redis }) where !names.contains(name) { names.append(name) }
+        return names
+    }
+
+    /// Refuses `flag NAME=URL` when NAME is none of ``queueRedisNames`` (a typo was silently ignored and
+    /// every queue read as "no Redis connection"). The URL is not shown: it may hold a password.
+    func checkQueueRedisName(_ name: String, flag: String) throws {
+        let known = queueRedisNames
+        guard !known.contains(name) else { return }
+        var message = "\(flag) \(name)=…: '\(name)' is not a keyvalue datastore of \(environment)"
+        message += known.isEmpty ? " (it has none)" : " (known: \(known.joined(separator: ", ")))"
+        if let hint = closestMatch(to: name, in: known) { message += "; did you mean '\(hint)'?" }
+        throw CLIError(message)
+    }
+}
