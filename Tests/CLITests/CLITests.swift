@@ -226,3 +226,30 @@ enum CLI {
         }
     }
 }
+
+/// A Redis URL option that cannot be used is an error naming the option, with the URL's password masked.
+@Suite struct RedisURLOptionTests {
+    @Test func unusableRedisURLsNameTheOptionWithoutThePassword() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let sandbox = dir.appendingPathComponent("sandbox").path
+        let bad = "redis://:pw-s3cret@127.0.0.1:6379/zz"
+        let why = "database \"zz\" is not a non-negative number"
+        let env = ["blueprints/qc-platform.yaml", "--env", "production"]
+        let runs: [(arguments: [String], shown: String)] = [
+            (["cost"] + env + ["--journal", bad], "--journal redis://:***@127.0.0.1:6379/zz: "),
+            (["controller", "decisions"] + env + ["--redis", bad], "--redis redis://:***@127.0.0.1:6379/zz: "),
+            (["controller", "run"] + env + ["--sandbox", sandbox, "--once", "--dry-run", "--redis", bad], "--redis redis://:***@127.0.0.1:6379/zz: "),
+            (["controller", "run"] + env + ["--sandbox", sandbox, "--once", "--dry-run", "--journal", dir.appendingPathComponent("j.jsonl").path,
+                                           "--queue-redis", "redis=" + bad], "--queue-redis redis=redis://:***@127.0.0.1:6379/zz: "),
+        ]
+        for (arguments, shown) in runs {
+            let result = try CLI.run(arguments)
+            let output = result.stdout + result.stderr
+            #expect(result.status == 1, "\(arguments[0]): \(output)")
+            #expect(result.stderr.contains("Error: \(shown)"), "\(arguments[0]): \(result.stderr)")
+            #expect(result.stderr.contains(why), "\(arguments[0]): \(result.stderr)")
+            #expect(!output.contains("pw-s3cret"), "\(arguments[0]): \(output)")
+        }
+    }
+}

@@ -74,6 +74,17 @@ struct ControllerCommand: AsyncParsableCommand {
         @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error.")
         var logLevel: String = "info"
 
+        /// A client for a Redis URL option; a URL that cannot be used is an error naming the option and
+        /// the URL without its password.
+        static func redisClient(_ url: String, flag: String) throws -> RedisClient {
+            do {
+                return try RedisClient(url: url)
+            } catch {
+                let separator = flag.hasSuffix("=") ? "" : " "
+                throw CLIError("\(flag)\(separator)\(TargetOptions.masked(url)): \(error)")
+            }
+        }
+
         func validate() throws {
             guard DurationText.seconds(interval) != nil else { throw ValidationError("--interval: expected a duration such as 15s, 1m or 500ms.") }
             guard DurationText.seconds(metricTimeout) != nil else { throw ValidationError("--metric-timeout: expected a duration such as 5s.") }
@@ -121,7 +132,7 @@ struct ControllerCommand: AsyncParsableCommand {
             let journal: any DecisionJournal
             var redisClient: RedisClient?
             if let redis {
-                let client = try RedisClient(url: redis)
+                let client = try Self.redisClient(redis, flag: "--redis")
                 redisClient = client
                 let lease = RedisLease(redis: client, key: configuration.redisKey("lease"), identity: configuration.identity, ttl: configuration.leaseTTL)
                 election = lease
@@ -137,7 +148,7 @@ struct ControllerCommand: AsyncParsableCommand {
             var queueClients: [String: RedisClient] = [:]
             for item in queueRedis {
                 let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
-                queueClients[parts[0]] = try RedisClient(url: parts[1])
+                queueClients[parts[0]] = try Self.redisClient(parts[1], flag: "--queue-redis \(parts[0])=")
             }
             if let redisClient {
                 for datastore in environment.datastores where datastore.type == .keyvalue && queueClients[datastore.name] == nil {
@@ -214,7 +225,7 @@ struct ControllerCommand: AsyncParsableCommand {
             let source: any DecisionJournal
             var client: RedisClient?
             if let redis {
-                let redisClient = try RedisClient(url: redis)
+                let redisClient = try Run.redisClient(redis, flag: "--redis")
                 client = redisClient
                 source = RedisStreamJournal(redis: redisClient, key: configuration.redisKey("journal"))
             } else {

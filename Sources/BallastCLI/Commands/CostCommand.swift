@@ -174,7 +174,7 @@ struct CostCommand: AsyncParsableCommand {
             do {
                 redis = try RedisClient(url: location)
             } catch {
-                throw CLIError("cannot use journal \(location): \(error)")
+                throw CLIError("--journal \(TargetOptions.masked(location)): \(error)")
             }
             do {
                 let records = try await RedisStreamJournal(redis: redis, key: key).read(since: since, service: nil)
