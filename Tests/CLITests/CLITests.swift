@@ -253,3 +253,21 @@ enum CLI {
         }
     }
 }
+
+/// `--format` help lists exactly the formats the command accepts (cost and simulate listed yaml, and
+/// simulate markdown, then refused them).
+@Suite struct FormatHelpTests {
+    @Test(arguments: [("cost", ["text", "json", "markdown", "html"]), ("simulate", ["text", "json", "html"])])
+    func helpListsTheAcceptedFormats(_ command: String, _ formats: [String]) throws {
+        let help = try CLI.run([command, "--help"])
+        #expect(help.status == 0)
+        let flat = help.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        #expect(flat.contains("(values: \(formats.joined(separator: ", ")); default: text)"), "\(help.stdout)")
+        let offered = ["text", "json", "markdown", "html", "yaml"]
+        for format in offered where !formats.contains(format) {
+            let refused = try CLI.run([command, "--format", format, "blueprints/qc-platform.yaml"])
+            #expect(refused.status == 64, "\(command) --format \(format): \(refused.stderr)")
+            #expect(refused.stderr.contains("The value '\(format)' is invalid for '--format <format>'"), "\(refused.stderr)")
+        }
+    }
+}

@@ -26,7 +26,10 @@ struct CostCommand: AsyncParsableCommand {
     @OptionGroup var options: BlueprintOptions
 
     @Option(name: .long, help: "text, json, markdown or html.")
-    var format: OutputFormat = .text
+    var format: Format = .text
+
+    /// The report formats of cost (no yaml: help listed it, then validation refused it).
+    enum Format: String, ExpressibleByArgument, CaseIterable { case text, json, markdown, html }
 
     @Option(name: .long, help: "Write the report to this file instead of standard output.")
     var out: String?
@@ -56,7 +59,6 @@ struct CostCommand: AsyncParsableCommand {
     var now: String?
 
     func validate() throws {
-        if format == .yaml { throw ValidationError("`--format yaml` is not available for cost; use text, json, markdown or html.") }
         if let now, JournalEntry.parseDate(now) == nil { throw ValidationError("--now '\(now)' is not an ISO 8601 timestamp.") }
         if live, sandbox != nil { throw ValidationError("--live reads Render and --sandbox the sandbox: give one of them.") }
     }
@@ -101,7 +103,7 @@ struct CostCommand: AsyncParsableCommand {
 
     private var reportFormat: CostReport.Format {
         switch format {
-        case .text, .yaml: return .text
+        case .text: return .text
         case .json: return .json
         case .markdown: return .markdown
         case .html: return .html

@@ -69,13 +69,15 @@ struct SimulateCommand: AsyncParsableCommand {
     var policies: String?
 
     @Option(name: .long, help: "text, json or html.")
-    var format: OutputFormat = .text
+    var format: Format = .text
+
+    /// The report formats of simulate (help listed markdown and yaml too, then validation refused them).
+    enum Format: String, ExpressibleByArgument, CaseIterable { case text, json, html }
 
     @Option(name: .long, help: "Write the report to this file instead of standard output.")
     var out: String?
 
     func validate() throws {
-        guard [.text, .json, .html].contains(format) else { throw ValidationError("`--format \(format.rawValue)` is not available for simulate; use text, json or html.") }
         for (name, value) in [("--boot", boot), ("--interval", interval), ("--metric-delay", metricDelay)] {
             guard let seconds = SLO.parseDuration(value), seconds >= 0 else { throw ValidationError("\(name) '\(value)' is not a duration (e.g. 60s, 1m).") }
             if name == "--interval" && seconds <= 0 { throw ValidationError("--interval must be positive.") }
@@ -143,7 +145,7 @@ struct SimulateCommand: AsyncParsableCommand {
         switch format {
         case .json: try emit(SimulationView.json(report), to: out)
         case .html: try emit(SimulationView.html(report), to: out)
-        default: try emit(SimulationView.text(report), to: out)
+        case .text: try emit(SimulationView.text(report), to: out)
         }
     }
 }

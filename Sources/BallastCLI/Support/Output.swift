@@ -9,11 +9,6 @@ enum DiagnosticsReportPrinter {
     }
 }
 
-/// Output formats shared by the reporting commands.
-enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
-    case text, json, markdown, html, yaml
-}
-
 /// Writes a command's output to a file (atomically) or standard output.
 func emit(_ text: String, to path: String?) throws {
     let body = text.hasSuffix("\n") ? text : text + "\n"
