@@ -271,3 +271,22 @@ enum CLI {
         }
     }
 }
+
+/// `controller decisions --service` with a name the environment does not have and the journal never
+/// saw is an error with the names it has, not "No decisions".
+@Suite struct DecisionsServiceTests {
+    @Test func unknownServiceIsNamed() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let journal = dir.appendingPathComponent("journal.jsonl").path
+        try Data().write(to: URL(fileURLWithPath: journal))
+        let common = ["controller", "decisions", "blueprints/qc-platform.yaml", "--env", "production", "--journal", journal, "--service"]
+        let typo = try CLI.run(common + ["workr"])
+        #expect(typo.status == 1, "\(typo.stdout)")
+        #expect(typo.stderr.contains("Error: --service workr: no service 'workr' in production (services: backend-api, ai-service, worker)"), "\(typo.stderr)")
+        #expect(typo.stderr.contains("did you mean 'worker'?"), "\(typo.stderr)")
+        let known = try CLI.run(common + ["worker"])
+        #expect(known.status == 0, "\(known.stderr)")
+        #expect(known.stdout.contains("No decisions in the last 1h"))
+    }
+}

@@ -241,6 +241,15 @@ struct ControllerCommand: AsyncParsableCommand {
             if let client { await client.close() }
             records = records.filter { $0.entry.environment == nil || $0.entry.environment == environment.environment }
             if !all { records = records.filter { $0.entry.from != $0.entry.to || $0.action == "drift" } }
+            // A name the environment does not have and the journal never saw is a typo, not a quiet service
+            // (one that left the blueprint keeps its journal and is still shown).
+            if let service, records.isEmpty, environment.service(named: service) == nil {
+                let names = environment.services.map(\.name)
+                var message = "--service \(service): no service '\(service)' in \(environment.environment) (services: \(names.joined(separator: ", ")))"
+                message += " and no decision for it in the last \(since)"
+                if let hint = closestMatch(to: service, in: names) { message += "; did you mean '\(hint)'?" }
+                throw CLIError(message)
+            }
             switch format {
             case .json:
                 try emit(records.map { $0.encodedLine() }.joined(separator: "\n"), to: nil)
