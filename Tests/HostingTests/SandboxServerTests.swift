@@ -142,6 +142,25 @@ import Testing
         await served.stop()
     }
 
+    /// The README's `POST /_sandbox/load` example, body as written, is accepted for a service of that name
+    /// (it sent `"service"`, which the endpoint does not read: 400 "serviceId or name is required").
+    @Test func theReadmesLoadExampleIsAccepted() async throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let readme = try String(contentsOf: root.appendingPathComponent("README.md"), encoding: .utf8)
+        let line = try #require(readme.split(separator: "\n").first { $0.contains("/_sandbox/load -d '") })
+        let body = String(try #require(line.split(separator: "'").dropFirst().first))
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])
+        let name = try #require((object["name"] ?? object["service"] ?? object["serviceId"]) as? String)
+        let sandbox = Sandbox(inMemory: SandboxOptions())
+        var request = ServiceCreateRequest(name: name, type: .web, runtime: "node", ownerId: try sandbox.defaultOwnerId())
+        request.startCommand = "npm start"
+        _ = try await sandbox.createService(request)
+        let served = try await ServedSandbox.start(sandbox: sandbox)
+        let response = try await served.raw("POST", "/_sandbox/load", body: body, authorized: false)
+        #expect(response.status == 200, "\(body): \(String(decoding: response.body, as: UTF8.self))")
+        await served.stop()
+    }
+
     /// Stopping while a response is held by the injected latency, with clients still connecting, used to
     /// trap in NIO ("Deinited NIOAsyncWriter without calling finish()") and kill the process.
     @Test func stoppingMidRequestIsSafeAndDoesNotWaitOutTheLatency() async throws {
