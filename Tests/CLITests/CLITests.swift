@@ -290,3 +290,19 @@ enum CLI {
         #expect(known.stdout.contains("No decisions in the last 1h"))
     }
 }
+
+/// `controller run --once` on a sandbox where the blueprint was never applied names the services it
+/// could not find and why, instead of counting them as held.
+@Suite struct ControllerOnceTests {
+    @Test func servicesNotOnTheProviderAreNamed() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let result = try CLI.run(["controller", "run", "blueprints/qc-platform.yaml", "--env", "production",
+                                  "--sandbox", dir.appendingPathComponent("sandbox").path, "--once", "--dry-run",
+                                  "--journal", dir.appendingPathComponent("journal.jsonl").path])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("| 0 held | backend-api, ai-service, worker: not found on the provider (apply the blueprint first) |"),
+                "\(result.stdout)")
+        #expect(result.stderr.contains("not found on the provider (apply the blueprint first)"), "\(result.stderr)")
+    }
+}

@@ -39,6 +39,8 @@ public actor ScalingController {
     /// Drift last reported per service.
     private var reportedDrift: [String: String] = [:]
     private var announced: Set<String> = []
+    /// Managed services the provider did not list, warned about once until they appear.
+    private var reportedMissing: Set<String> = []
     private var wasLeader = false
 
     public init(configuration: ControllerConfiguration, provider: any HostingProvider, election: any LeaderElection,
@@ -140,8 +142,12 @@ public actor ScalingController {
             let name = managed.spec.name
             guard let service = live[name] else {
                 report.outcomes.append(.init(service: name, current: 0, desired: 0, acted: false, codes: [], note: "not found on the provider (apply the blueprint first)", decision: nil))
+                if reportedMissing.insert(name).inserted {
+                    logger.warning("not found on the provider (apply the blueprint first)", metadata: ["service": "\(name)"])
+                }
                 continue
             }
+            reportedMissing.remove(name)
             let current = service.suspended ? 0 : service.numInstances
             if !announced.contains(name) {
                 announced.insert(name)

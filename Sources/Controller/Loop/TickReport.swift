@@ -40,10 +40,15 @@ public struct TickReport: Sendable {
         let changes = outcomes.filter { $0.desired != $0.current }.map { outcome in
             "\(outcome.service) \(outcome.current)->\(outcome.desired)\(outcome.acted ? "" : " (not acted\(outcome.note.map { ": \($0)" } ?? ""))") [\(outcome.codes.joined(separator: ","))]"
         }
-        let held = outcomes.count - changes.count
+        // A service the provider does not have was not decided: it is named with why, not counted as held.
+        let missing = outcomes.filter { $0.decision == nil && $0.desired == $0.current && $0.note != nil }
+        let held = outcomes.count - changes.count - missing.count
         var parts = ["\(lease)"]
         if !changes.isEmpty { parts.append(changes.joined(separator: "; ")) }
         parts.append("\(held) held")
+        for (note, names) in Dictionary(grouping: missing, by: { $0.note! }).sorted(by: { $0.key < $1.key }) {
+            parts.append(names.map(\.service).joined(separator: ", ") + ": " + note)
+        }
         if !problems.isEmpty { parts.append("problems: " + problems.joined(separator: "; ")) }
         parts.append(String(format: "%.1f ms (engine %.2f ms)", seconds * 1000, engineSeconds * 1000))
         return parts.joined(separator: " | ")
