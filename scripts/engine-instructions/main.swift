@@ -68,6 +68,26 @@ func decideAll(_ inputs: [DecisionInput]) -> [Decision] {
     return made
 }
 
+/// FNV-1a over every decision's count, reasons and proposals as text (`digest` mode: two builds
+/// that print the same digest decided the same, sentence for sentence).
+nonisolated(unsafe) var digest: UInt64 = 0xcbf29ce484222325
+let digesting = CommandLine.arguments.count > 1 && CommandLine.arguments[1] == "digest"
+func absorb(_ decision: Decision) {
+    var text = "\(decision.desired)|\(decision.recommendation ?? -1)|\(decision.historyWindow)|\(decision.observation.map { $0.entries.map { "\($0.name)=\($0.value)" }.joined(separator: ",") } ?? "-")"
+    for reason in decision.reasons { text += "|\(reason.code): \(reason.message)" }
+    for proposal in decision.proposals { text += "|\(proposal.rule) \(proposal.instances ?? -1) \(proposal.reason)" }
+    for byte in text.utf8 { digest = (digest ^ UInt64(byte)) &* 0x100000001b3 }
+}
+
+/// The calling thread's CPU seconds (`time` mode: the decide CPU time per tick, as `ballast bench engine` reports it).
+func threadCPU() -> Double {
+    var spec = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &spec)
+    return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
+}
+let timing = CommandLine.arguments.count > 1 && CommandLine.arguments[1] == "time"
+nonisolated(unsafe) var tickCPU: [Double] = []
+
 /// bench-five-rules over a fleet of 1,000 services whose histories are recorded tick after tick.
 func fleet(policy: ScalePolicy, ticks: Int) -> Int {
     let start = Date(timeIntervalSince1970: 1_790_000_000)
@@ -79,9 +99,16 @@ func fleet(policy: ScalePolicy, ticks: Int) -> Int {
         let inputs = (0..<1000).map { i in
             DecisionInput(now: now, current: current[i], min: 2, max: 10, policy: policy, metrics: metrics(service: i, tick: tick, current: current[i]), history: histories[i])
         }
+        if timing && ProcessInfo.processInfo.environment["HOT"] != nil { _ = decideAll(inputs) }   // caches warmed by a first pass
+        let started = timing ? threadCPU() : 0
         let made = decideAll(inputs)
+        if timing && tick >= 60 { tickCPU.append(threadCPU() - started) }
         histories = (0..<1000).map { inputs[$0].history.recording(made[$0], at: now) }
-        for (i, decision) in made.enumerated() { current[i] = decision.desired; checksum &+= decision.desired }
+        for (i, decision) in made.enumerated() {
+            current[i] = decision.desired
+            checksum &+= decision.desired
+            if digesting { absorb(decision) }
+        }
     }
     return checksum
 }
@@ -89,7 +116,23 @@ func fleet(policy: ScalePolicy, ticks: Int) -> Int {
 let args = CommandLine.arguments
 let mode = args.count > 1 ? args[1] : "tick"
 let ticks = args.count > 2 ? Int(args[2]) ?? 5 : 5
-if mode == "fleet" {
+if mode == "time" {
+    // decide CPU per 1,000-service tick after 60 warm-up ticks (the bench's fleet), p50 and p90.
+    var library = PolicyLibrary()
+    library.add(yaml, file: "<bench>")
+    _ = fleet(policy: library.scale["bench-five-rules"]!, ticks: 60 + ticks)
+    let sorted = tickCPU.sorted()
+    print(String(format: "decide CPU per tick: p50 %.3f ms, p90 %.3f ms (%d ticks)", sorted[sorted.count / 2] * 1000, sorted[sorted.count * 9 / 10] * 1000, sorted.count))
+} else if mode == "digest" {
+    // Every decision of the bench fleet, of web-default over the same fleet, and of ScalingBenchmark.tick.
+    var library = PolicyLibrary()
+    library.add(yaml, file: "<bench>")
+    if args.count > 3, let text = try? String(contentsOfFile: args[3], encoding: .utf8) { library.add(text, file: args[3]) }
+    _ = fleet(policy: library.scale["bench-five-rules"]!, ticks: ticks)
+    if let web = library.scale["web-default"] { _ = fleet(policy: web, ticks: ticks) }
+    for decision in decideAll(ScalingBenchmark.tick(services: 1000)) { absorb(decision) }
+    print(String(digest, radix: 16))
+} else if mode == "fleet" {
     var library = PolicyLibrary()
     library.add(yaml, file: "<bench>")
     print("fleet checksum", fleet(policy: library.scale["bench-five-rules"]!, ticks: ticks))

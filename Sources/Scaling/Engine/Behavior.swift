@@ -21,11 +21,9 @@ enum Behavior {
         guard recommendation != desired else { return (recommendation, nil) }
         let stabilized = recommendation
         if desired >= current {
-            return (stabilized, Decision.Reason(.scaleUpStabilized,
-                "recommendations in the last \(ScalePolicy.formatDuration(up.stabilization)) were lower; applying the lowest, \(stabilized) instead of \(desired)"))
+            return (stabilized, Decision.Reason(.scaleUpStabilized, .behavior(BehaviorNote(kind: .scaleUpStabilized, rules: up, desired: desired, applied: stabilized))))
         }
-        return (stabilized, Decision.Reason(.scaleDownStabilized,
-            "recommendations in the last \(ScalePolicy.formatDuration(down.stabilization)) were higher; applying the highest, \(stabilized) instead of \(desired)"))
+        return (stabilized, Decision.Reason(.scaleDownStabilized, .behavior(BehaviorNote(kind: .scaleDownStabilized, rules: down, desired: desired, applied: stabilized))))
     }
 
     /// `convertDesiredReplicasWithBehaviorRate`: the rate policies' limit (never past the current
@@ -38,11 +36,10 @@ enum Behavior {
             let upLimit = scaleUpLimit
             if max > scaleUpLimit {
                 if desired > scaleUpLimit {
-                    return (upLimit, Decision.Reason(.scaleUpLimit, "wanted \(desired) but " + (up.select == .disabled ? "scale-up is disabled (select: disabled)"
-                        : "the scale-up rate policies allow \(upLimit) now (\(describe(up)))")))
+                    return (upLimit, Decision.Reason(.scaleUpLimit, .behavior(BehaviorNote(kind: .scaleUpLimit, rules: up, desired: desired, applied: upLimit))))
                 }
             } else if desired > max {
-                return (max, Decision.Reason(.tooManyReplicas, "wanted \(desired), more than the maximum \(max)"))
+                return (max, Decision.Reason(.tooManyReplicas, .behavior(BehaviorNote(kind: .tooManyReplicas, desired: desired, applied: max))))
             }
         } else if desired < current {
             var scaleDownLimit = scaleDownLimit(current: current, events: events, now: now, rules: down)
@@ -50,14 +47,13 @@ enum Behavior {
             let downLimit = scaleDownLimit
             if min < scaleDownLimit {
                 if desired < scaleDownLimit {
-                    return (downLimit, Decision.Reason(.scaleDownLimit, "wanted \(desired) but " + (down.select == .disabled ? "scale-down is disabled (select: disabled)"
-                        : "the scale-down rate policies allow \(downLimit) now (\(describe(down)))")))
+                    return (downLimit, Decision.Reason(.scaleDownLimit, .behavior(BehaviorNote(kind: .scaleDownLimit, rules: down, desired: desired, applied: downLimit))))
                 }
             } else if desired < min {
-                return (min, Decision.Reason(.tooFewReplicas, "wanted \(desired), fewer than the minimum \(min)"))
+                return (min, Decision.Reason(.tooFewReplicas, .behavior(BehaviorNote(kind: .tooFewReplicas, desired: desired, applied: min))))
             }
         }
-        return (desired, Decision.Reason(.desiredWithinRange, "\(desired) is within [\(min), \(max)] and the rate limits"))
+        return (desired, Decision.Reason(.desiredWithinRange, .behavior(BehaviorNote(kind: .desiredWithinRange, desired: desired, applied: min, upper: max))))
     }
 
     /// `calculateScaleUpLimitWithScalingRules`.

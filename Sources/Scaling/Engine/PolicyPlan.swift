@@ -13,15 +13,14 @@ import Foundation
 final class PolicyPlan: Sendable {
     enum Kind: Sendable { case utilization, value, perInstance, threshold }
 
+    /// A rule's numbers: plain values, read without retaining anything (its strings are in
+    /// ``PolicyPlan/ruleNames`` and ``PolicyPlan/metricNames``).
     struct Rule: Sendable {
         var kind: Kind
-        /// Index into ``PolicyPlan/metrics`` (target rules; -1 for threshold rules).
+        /// Index into ``PolicyPlan/metrics`` (target rules) or ``PolicyPlan/thresholds`` (threshold rules).
         var metric: Int
         var target: Double
         var tolerance: Tolerance
-        var name: String
-        var metricName: String
-        var threshold: ThresholdRule?
     }
 
     /// What the plan was made from (see ``fits(_:)``).
@@ -29,18 +28,32 @@ final class PolicyPlan: Sendable {
     let sourceRules: [ScaleRule]
     let upTolerance: Double?
     let downTolerance: Double?
+    /// The policy's behaviour in each direction (stabilization, rate limits), which the engine
+    /// reads from here: a copy out of the input's policy retains its parts.
+    let scaleUp: ScalingRules
+    let scaleDown: ScalingRules
+    /// The longest of the behaviours' windows and the sustained rules' `for:` (``longestWindow(_:scaleToZero:)``
+    /// without scale to zero's idle period).
+    let behaviorWindow: Double
     let queueMetricName: String?
     let activeMetricName: String?
     /// Every metric the rules and scale to zero read, each once, in the order the rules first read
     /// them (the order of a decision's summaries and so of its observation).
     let metrics: [String]
+    /// The UTF-8 length of each of ``metrics`` (names of another length are told apart without comparing).
+    let metricLengths: [Int]
     let rules: [Rule]
+    /// Each rule's name, and the metric of each target rule ("" for threshold rules), in rule order.
+    let ruleNames: [String]
+    let metricNames: [String]
     /// Index in ``metrics`` of scale to zero's queue and active metrics (-1 without).
     let queueMetric: Int
     let activeMetric: Int
     /// The utilisation rules' metric indices in rule order: the first whose reading lists instances
     /// gives the ready count whole-value rules use.
     let utilizationMetrics: [Int]
+    /// Every threshold rule, in rule order (read in place: a copy out of ``Rule/threshold`` retains its parts).
+    let thresholds: [ThresholdRule]
     /// The `for:` of every threshold rule, in rule order (for the history's window).
     let sustains: [Double]
     /// Whether some threshold rule has a `for:` above zero (it needs earlier observations).
@@ -51,6 +64,8 @@ final class PolicyPlan: Sendable {
         sourceRules = policy.rules
         upTolerance = policy.scaleUp.tolerance
         downTolerance = policy.scaleDown.tolerance
+        scaleUp = policy.scaleUp
+        scaleDown = policy.scaleDown
         queueMetricName = policy.scaleToZero?.queueMetric
         activeMetricName = policy.scaleToZero?.activeMetric
         var metrics: [String] = []
@@ -58,26 +73,33 @@ final class PolicyPlan: Sendable {
         let defaultTolerance = Tolerance(up: policy.scaleUp.tolerance ?? Tolerance.hpaDefault.up,
                                          down: policy.scaleDown.tolerance ?? Tolerance.hpaDefault.down)
         var rules: [Rule] = []
+        var ruleNames: [String] = [], metricNames: [String] = []
         var utilization: [Int] = []
         var sustains: [Double] = []
+        var thresholds: [ThresholdRule] = []
         rules.reserveCapacity(policy.rules.count)
         let source = policy.rules
         for at in source.indices {
             let tolerance = source[at].tolerance ?? defaultTolerance
-            let name = source[at].name
+            ruleNames.append(source[at].name)
             switch source[at].kind {
             case .utilization(let metric, let target):
                 let index = Self.index(metric, in: &metrics)
                 utilization.append(index)
-                rules.append(Rule(kind: .utilization, metric: index, target: target, tolerance: tolerance, name: name, metricName: metric))
+                rules.append(Rule(kind: .utilization, metric: index, target: target, tolerance: tolerance))
+                metricNames.append(metric)
             case .value(let metric, let target):
-                rules.append(Rule(kind: .value, metric: Self.index(metric, in: &metrics), target: target, tolerance: tolerance, name: name, metricName: metric))
+                rules.append(Rule(kind: .value, metric: Self.index(metric, in: &metrics), target: target, tolerance: tolerance))
+                metricNames.append(metric)
             case .perInstance(let metric, let target):
-                rules.append(Rule(kind: .perInstance, metric: Self.index(metric, in: &metrics), target: target, tolerance: tolerance, name: name, metricName: metric))
+                rules.append(Rule(kind: .perInstance, metric: Self.index(metric, in: &metrics), target: target, tolerance: tolerance))
+                metricNames.append(metric)
             case .threshold(let threshold):
                 Self.visit(threshold.condition, in: &metrics)
                 sustains.append(threshold.sustain)
-                rules.append(Rule(kind: .threshold, metric: -1, target: 0, tolerance: tolerance, name: name, metricName: "", threshold: threshold))
+                rules.append(Rule(kind: .threshold, metric: thresholds.count, target: 0, tolerance: tolerance))
+                metricNames.append("")
+                thresholds.append(threshold)
             }
         }
         if let stz = policy.scaleToZero {
@@ -88,10 +110,19 @@ final class PolicyPlan: Sendable {
             activeMetric = -1
         }
         self.metrics = metrics
+        self.metricLengths = metrics.map(\.utf8.count)
         self.rules = rules
+        self.ruleNames = ruleNames
+        self.metricNames = metricNames
         self.utilizationMetrics = utilization
         self.sustains = sustains
+        self.thresholds = thresholds
         self.hasSustained = sustains.contains { $0 > 0 }
+        var window = max(policy.scaleUp.stabilization, policy.scaleDown.stabilization)
+        for rate in policy.scaleUp.policies { window = max(window, rate.period) }
+        for rate in policy.scaleDown.policies { window = max(window, rate.period) }
+        for sustain in sustains { window = max(window, sustain) }
+        self.behaviorWindow = window
     }
 
     /// `name`'s index in `metrics`, added at the end when new.
@@ -110,9 +141,9 @@ final class PolicyPlan: Sendable {
     }
 
     /// Whether this plan is `policy`'s: the same rules (the same array, the usual case when a fleet
-    /// shares a policy, or equal ones), tolerances and scale-to-zero metrics.
+    /// shares a policy, or equal ones), behaviours and scale-to-zero metrics.
     func fits(_ policy: borrowing ScalePolicy) -> Bool {
-        guard policy.scaleUp.tolerance == upTolerance, policy.scaleDown.tolerance == downTolerance else { return false }
+        guard policy.scaleUp == scaleUp, policy.scaleDown == scaleDown else { return false }
         if let stz = policy.scaleToZero {
             guard stz.queueMetric == queueMetricName, stz.activeMetric == activeMetricName else { return false }
         } else if queueMetricName != nil {
@@ -124,22 +155,26 @@ final class PolicyPlan: Sendable {
         return same || policy.rules == sourceRules
     }
 
-    /// Initializes `readings` (room for ``metrics``) with each metric's reading in `metrics`, nil
-    /// when absent. A handful of readings are walked once and matched by name, which is cheaper than
-    /// hashing every name; a large dictionary is looked up name by name. (Either finds the same:
-    /// keys are unique under `==`, which is what a look-up compares too.)
-    func read(_ metrics: [String: ObservedMetric], into readings: UnsafeMutableBufferPointer<ObservedMetric?>) {
+    /// Initializes `readings` (room for ``metrics``) with each metric's reading in `metrics`
+    /// (``Reading/Form/absent`` when there is none). A handful of readings are walked once and
+    /// matched by name, which is cheaper than hashing every name; a large dictionary is looked up
+    /// name by name. (Either finds the same: keys are unique under `==`, which is what a look-up
+    /// compares too.)
+    func read(_ metrics: [String: ObservedMetric], into readings: UnsafeMutableBufferPointer<Reading>) {
         guard let base = readings.baseAddress else { return }
+        base.initialize(repeating: Reading(), count: self.metrics.count)
         if metrics.count > 8 {
-            for index in self.metrics.indices { (base + index).initialize(to: metrics[self.metrics[index]]) }
+            for index in self.metrics.indices {
+                if let reading = metrics[self.metrics[index]] { base[index] = Reading(reading) }
+            }
             return
         }
-        base.initialize(repeating: nil, count: self.metrics.count)
-        for (name, reading) in metrics {
+        for entry in metrics.indices {
             // Names of another length are told apart without comparing them.
+            let name = metrics.keys[entry]
             let length = name.utf8.count
-            for index in self.metrics.indices where self.metrics[index].utf8.count == length && self.metrics[index] == name {
-                base[index] = reading
+            for index in metricLengths.indices where metricLengths[index] == length && self.metrics[index] == name {
+                base[index] = Reading(metrics.values[entry])
                 break
             }
         }
@@ -151,13 +186,9 @@ final class PolicyPlan: Sendable {
         return hasSustained
     }
 
-    /// ``ScalePolicy/longestWindow`` of a policy this plan fits, in the same order of `max`.
-    func longestWindow(_ policy: borrowing ScalePolicy) -> Double {
-        var window = max(policy.scaleUp.stabilization, policy.scaleDown.stabilization)
-        for rate in policy.scaleUp.policies { window = max(window, rate.period) }
-        for rate in policy.scaleDown.policies { window = max(window, rate.period) }
-        for sustain in sustains { window = max(window, sustain) }
-        if let stz = policy.scaleToZero { window = max(window, stz.idleAfter) }
-        return window
+    /// ``ScalePolicy/longestWindow`` of a policy this plan fits (the same `max`es, in the same order).
+    func longestWindow(_ policy: borrowing ScalePolicy, scaleToZero: Bool = true) -> Double {
+        if scaleToZero, let stz = policy.scaleToZero { return max(behaviorWindow, stz.idleAfter) }
+        return behaviorWindow
     }
 }

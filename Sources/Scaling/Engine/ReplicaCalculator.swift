@@ -5,54 +5,63 @@ import Blueprint
 enum ReplicaCalculator {
     typealias Message = Decision.Message
 
-    enum Outcome {
-        case propose(Int, Message)
-        /// Keeps the current count: the ratio is within tolerance (or the conservative recount says so).
-        case keep(Int, Message)
-        /// The rule has nothing to say this tick (a threshold not breached).
-        case abstain(Message)
-        /// The rule's metric could not be used; blocks scale-down.
-        case invalid(Message)
+    /// A rule's verdict, its count and its message: numbers for the usual sentences (the engine
+    /// makes them a ``RuleNote`` in place), a closure for the rarer ones. Plain enough to return
+    /// without copying anything but the closure.
+    struct Outcome {
+        enum Verdict: UInt8 {
+            case propose
+            /// Keeps the current count: the ratio is within tolerance (or the conservative recount says so).
+            case keep
+            /// The rule has nothing to say this tick (a threshold not breached).
+            case abstain
+            /// The rule's metric could not be used; blocks scale-down.
+            case invalid
+        }
+
+        var verdict: Verdict
+        var instances: Int?
+        var numbers: NoteNumbers
+        var lazy: Message?
+
+        static func propose(_ n: Int, _ numbers: NoteNumbers) -> Outcome { Outcome(verdict: .propose, instances: n, numbers: numbers) }
+        static func propose(_ n: Int, _ lazy: @escaping Message) -> Outcome { Outcome(verdict: .propose, instances: n, numbers: .none, lazy: lazy) }
+        static func keep(_ n: Int, _ numbers: NoteNumbers) -> Outcome { Outcome(verdict: .keep, instances: n, numbers: numbers) }
+        static func keep(_ n: Int, _ lazy: @escaping Message) -> Outcome { Outcome(verdict: .keep, instances: n, numbers: .none, lazy: lazy) }
+        static func abstain(_ numbers: NoteNumbers) -> Outcome { Outcome(verdict: .abstain, instances: nil, numbers: numbers) }
+        static func invalid(_ lazy: @escaping Message) -> Outcome { Outcome(verdict: .invalid, instances: nil, numbers: .none, lazy: lazy) }
+    }
+
+    /// A sentence's numbers.
+    @inline(__always)
+    static func said(_ kind: RuleNote.Kind, x: Double, y: Double, z: Double, m: Int, n: Int = 0) -> NoteNumbers {
+        NoteNumbers(kind: kind, x: x, y: y, z: z, m: m, n: n)
     }
 
     /// HPA resource `Utilization`: `util = int(Σ values × 100 / Σ limits)` over ready instances that
     /// reported, `ratio = util / target`; a conservative second pass when instances are missing or a
-    /// scale-up has unready instances (GetResourceReplicas).
-    static func utilization(_ samples: [InstanceSample], target: Double, current: Int, tolerance: Tolerance, metric: String) -> Outcome {
+    /// scale-up has unready instances (GetResourceReplicas). `reading` lists instances.
+    static func utilization(_ reading: Reading, target: Double, current: Int, tolerance: Tolerance, metric: String) -> Outcome {
         let targetPercent = exactPercent(target)
-        var readyValues = 0.0, readyLimits = 0.0, readyCount = 0
-        var missingLimits = 0.0, missingCount = 0
-        var unreadyLimits = 0.0, unreadyCount = 0
-        for sample in samples {
-            guard let limit = sample.limit, limit > 0 else {
-                return .invalid({ "an instance of \(metric) has no limit, so utilisation is unknown (use a plain-number target for averages)" })
-            }
-            if !sample.ready {
-                unreadyCount += 1
-                unreadyLimits += limit
-            } else if let value = sample.value {
-                readyValues += value
-                readyLimits += limit
-                readyCount += 1
-            } else {
-                missingCount += 1
-                missingLimits += limit
-            }
+        if reading.unlimited {
+            return .invalid({ "an instance of \(metric) has no limit, so utilisation is unknown (use a plain-number target for averages)" })
         }
+        let readyValues = reading.readySum, readyLimits = reading.readyLimits, readyCount = reading.readyCount
+        let missingLimits = reading.missingLimits, missingCount = reading.missingCount
+        let unreadyLimits = reading.unreadyLimits, unreadyCount = reading.unreadyCount
         guard readyCount > 0 else {
-            return .invalid({ samples.isEmpty ? "no instance reported \(metric)" : "no ready instance reported \(metric)" })
+            let none = reading.samples == 0
+            return .invalid({ none ? "no instance reported \(metric)" : "no ready instance reported \(metric)" })
         }
         let utilization = truncatedPercent(readyValues, readyLimits)
-        let readyInstances = readyCount
         let ratio = utilization / targetPercent
-        // Each message is one closure capturing the numbers (no closure for the shared head).
         let scaleUpWithUnready = unreadyCount > 0 && ratio > 1
         if !scaleUpWithUnready && missingCount == 0 {
             if tolerance.isWithin(ratio) {
-                return .keep(current, { "\(Self.utilizationHead(metric, utilization, targetPercent)): ratio \(fmt(ratio)) within tolerance, keep \(current)" })
+                return .keep(current, said(.utilizationKeep, x: utilization, y: targetPercent, z: ratio, m: current))
             }
             let proposed = ceilCount(ratio * Double(readyCount))
-            return .propose(proposed, { "\(Self.utilizationHead(metric, utilization, targetPercent)): ceil(\(fmt(ratio)) × \(readyInstances) ready) = \(proposed)" })
+            return .propose(proposed, said(.utilizationPropose, x: utilization, y: targetPercent, z: ratio, m: readyCount, n: proposed))
         }
         var values = readyValues, limits = readyLimits, counted = readyCount
         var notes: [String] = []
@@ -94,25 +103,17 @@ enum ReplicaCalculator {
     /// HPA `Pods` metric (`AverageValue` over instances): `ratio = average / target`; readiness does
     /// not matter (as for every non-CPU metric in HPA); missing instances count at the target on a
     /// scale-down and 0 on a scale-up (calcPlainMetricReplicas).
-    static func averageValue(_ samples: [InstanceSample], target: Double, current: Int, tolerance: Tolerance, metric: String) -> Outcome {
-        var sum = 0.0, count = 0, missing = 0
-        for sample in samples {
-            if let value = sample.value {
-                sum += value
-                count += 1
-            } else {
-                missing += 1
-            }
-        }
+    static func averageValue(_ reading: Reading, target: Double, current: Int, tolerance: Tolerance, metric: String) -> Outcome {
+        let sum = reading.reportedSum, count = reading.reportedCount, missing = reading.samples - reading.reportedCount
         guard count > 0 else { return .invalid({ "no instance reported \(metric)" }) }
-        let reported = count, average = sum / Double(count), missingCount = missing
+        let average = sum / Double(count), missingCount = missing
         let ratio = (sum / Double(count)) / target
         if missing == 0 {
             if tolerance.isWithin(ratio) {
-                return .keep(current, { "\(Self.averageHead(metric, average, target)): ratio \(fmt(ratio)) within tolerance, keep \(current)" })
+                return .keep(current, said(.averageKeep, x: average, y: target, z: ratio, m: current))
             }
             let proposed = ceilCount(ratio * Double(count))
-            return .propose(proposed, { "\(Self.averageHead(metric, average, target)): ceil(\(fmt(ratio)) × \(reported)) = \(proposed)" })
+            return .propose(proposed, said(.averagePropose, x: average, y: target, z: ratio, m: count, n: proposed))
         }
         var newSum = sum, newCount = count
         if ratio < 1 {
@@ -135,29 +136,30 @@ enum ReplicaCalculator {
     }
 
     /// HPA External/Object `Value`: `ratio = total / target`, `ceil(ratio × ready)`; from zero
-    /// instances `ceil(ratio)` without tolerance (getUsageRatioReplicaCount).
-    static func totalValue(_ total: Double, target: Double, current: Int, ready: Int, tolerance: Tolerance, metric: String, percent: Bool = false) -> Outcome {
+    /// instances `ceil(ratio)` without tolerance (getUsageRatioReplicaCount). A utilisation rule's
+    /// message shows the numbers as percentages.
+    static func totalValue(_ total: Double, target: Double, current: Int, ready: Int, tolerance: Tolerance) -> Outcome {
         let ratio = total / target
         if current == 0 {
             let proposed = ceilCount(ratio)
-            return .propose(proposed, { "\(Self.totalHead(metric, total, target, percent: percent)) from zero: ceil(\(fmt(ratio))) = \(proposed)" })
+            return .propose(proposed, said(.totalFromZero, x: total, y: target, z: ratio, m: 0, n: proposed))
         }
         if tolerance.isWithin(ratio) {
-            return .keep(current, { "\(Self.totalHead(metric, total, target, percent: percent)): ratio \(fmt(ratio)) within tolerance, keep \(current)" })
+            return .keep(current, said(.totalKeep, x: total, y: target, z: ratio, m: current))
         }
         let proposed = ceilCount(ratio * Double(ready))
-        return .propose(proposed, { "\(Self.totalHead(metric, total, target, percent: percent)): ceil(\(fmt(ratio)) × \(ready) ready) = \(proposed)" })
+        return .propose(proposed, said(.totalPropose, x: total, y: target, z: ratio, m: ready, n: proposed))
     }
 
     /// HPA `AverageValue` on a total: `ratio = total / (perInstance × current)`; outside tolerance
     /// `ceil(total / perInstance)` (GetExternalPerPodMetricReplicas).
-    static func perInstance(_ total: Double, target: Double, current: Int, tolerance: Tolerance, metric: String) -> Outcome {
+    static func perInstance(_ total: Double, target: Double, current: Int, tolerance: Tolerance) -> Outcome {
         let ratio = total / (target * Double(current))
         if tolerance.isWithin(ratio) {
-            return .keep(current, { "\(Self.perInstanceHead(metric, total, target)): ratio \(fmt(ratio)) within tolerance, keep \(current)" })
+            return .keep(current, said(.perInstanceKeep, x: total, y: target, z: ratio, m: current))
         }
         let proposed = ceilCount(total / target)
-        return .propose(proposed, { "\(Self.perInstanceHead(metric, total, target)): ceil(\(fmt(total)) / \(fmt(target))) = \(proposed)" })
+        return .propose(proposed, said(.perInstancePropose, x: total, y: target, z: ratio, m: 0, n: proposed))
     }
 
     // MARK: The start of each message (formatted only when a message is read)

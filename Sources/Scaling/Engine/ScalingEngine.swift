@@ -36,19 +36,21 @@ public enum ScalingEngine {
             if lo > hi { lo = hi }
         }
         // The run reads the input in place (a copy would retain every part of it) and each
-        // metric's reading, looked up once, from a buffer on the stack.
-        return withUnsafePointer(to: input) { input in
-            withUnsafeTemporaryAllocation(of: ObservedMetric?.self, capacity: plan.metrics.count) { readings in
+        // metric's reading, looked up and summed once, from a buffer of plain numbers on the stack.
+        // (The closures return nothing: a generic result would be copied through its witnesses.)
+        var decision: Decision?
+        withUnsafePointer(to: input) { input in
+            withUnsafeTemporaryAllocation(of: Reading.self, capacity: plan.metrics.count) { readings in
                 plan.read(input.pointee.metrics, into: readings)
-                defer { _ = readings.baseAddress.map { $0.deinitialize(count: plan.metrics.count) } }
                 var run = Run(input: input, plan: plan, readings: UnsafeBufferPointer(readings))
                 run.lo = lo
                 run.hi = hi
                 run.floorSchedule = floorSchedule
                 run.ceilingSchedule = ceilingSchedule
-                return run.decide()
+                decision = run.decide()
             }
         }
+        return decision.take().unsafelyUnwrapped
     }
 
     /// What a caller keeps across many decisions, so that each does only its own service's work:
@@ -126,11 +128,33 @@ private struct Run {
     var lookaheadReading: Double?
     /// This tick's summary per metric the policy reads (looked up by threshold rules).
     var summaries: MetricValues
-    /// This tick's reading of each of the plan's metrics, by index (the input's, looked up once).
-    let readings: UnsafeBufferPointer<ObservedMetric?>
+    /// This tick's reading of each of the plan's metrics, by index (the input's, looked up and summed once).
+    let readings: UnsafeBufferPointer<Reading>
 
-    init(input: UnsafePointer<DecisionInput>, plan: PolicyPlan, readings: UnsafeBufferPointer<ObservedMetric?>) {
+    /// The optional parts the policy has, asked once (an `if let` on the input's policy copies the
+    /// whole optional before it looks; a decision asks about a dozen times).
+    struct Parts: OptionSet {
+        let rawValue: UInt8
+        static let forecast = Parts(rawValue: 1), lookahead = Parts(rawValue: 2), queueing = Parts(rawValue: 4)
+        static let fallback = Parts(rawValue: 8), scaleToZero = Parts(rawValue: 16)
+
+        init(rawValue: UInt8) { self.rawValue = rawValue }
+
+        init(_ policy: borrowing ScalePolicy) {
+            var parts: Parts = []
+            if case .some = policy.forecast { parts.insert(.forecast) }
+            if case .some = policy.lookahead { parts.insert(.lookahead) }
+            if case .some = policy.queueing { parts.insert(.queueing) }
+            if case .some = policy.fallback { parts.insert(.fallback) }
+            if case .some = policy.scaleToZero { parts.insert(.scaleToZero) }
+            self = parts
+        }
+    }
+    let has: Parts
+
+    init(input: UnsafePointer<DecisionInput>, plan: PolicyPlan, readings: UnsafeBufferPointer<Reading>) {
         self.inputPointer = input
+        self.has = Parts(input.pointee.policy)
         self.plan = plan
         self.readings = readings
         self.current = Swift.max(0, input.pointee.current)
@@ -153,7 +177,7 @@ private struct Run {
                 return finish(0, recommendation: nil)
             }
             if lo > 0 {
-                if policy.scaleToZero != nil || !policy.schedules.isEmpty {
+                if has.contains(.scaleToZero) || !policy.schedules.isEmpty {
                     reasons.append(boundReason(floor: true, "0 running, below the minimum \(lo): resuming at \(lo)"))
                     let resumed = capped(lo)
                     return finish(resumed, recommendation: nil)
@@ -172,56 +196,65 @@ private struct Run {
 
         // One proposal per rule; the largest wins.
         var best: Int?
-        var bestRule = ""
+        // The winner: an index into the plan's rules, or RuleNote.winnerForecast and its kin.
+        var bestRule = 0
         var invalid = 0
         var firstInvalid: Decision.Message = { "" }
         var keptWithinTolerance = false
         let ready = readyCount()
         let rules = plan.rules
-        proposals.reserveCapacity(rules.count)
+        proposals.reserveCapacity(rules.count + (has.contains(.forecast) ? 1 : 0) + (has.contains(.lookahead) ? 1 : 0) + (has.contains(.queueing) ? 1 : 0))
         for index in rules.indices {
-            let name = rules[index].name
-            switch evaluate(index, ready: ready) {
-            case .propose(let n, let why):
-                proposals.append(.init(rule: name, instances: n, lazy: why))
-                if best == nil || n > best! { best = n; bestRule = name }
-            case .keep(let n, let why):
-                proposals.append(.init(rule: name, instances: n, lazy: why))
-                if best == nil || n > best! { best = n; bestRule = name; keptWithinTolerance = true }
-            case .abstain(let why):
-                proposals.append(.init(rule: name, instances: nil, lazy: why))
-            case .invalid(let why):
-                proposals.append(.init(rule: name, instances: nil, lazy: why))
+            var outcome = evaluate(index, ready: ready)
+            // The message is made here, once, and moved into the proposal (copies of it retain).
+            let why: Decision.Text
+            if let lazy = outcome.lazy.take() {
+                why = .lazy(lazy)
+            } else {
+                why = .rule(RuleNote(outcome.numbers, plan: plan, rule: index, values: rules[index].kind == .threshold ? summaries : nil))
+            }
+            switch outcome.verdict {
+            case .propose:
+                let n = outcome.instances!
+                if best == nil || n > best! { best = n; bestRule = index }
+            case .keep:
+                let n = outcome.instances!
+                if best == nil || n > best! { best = n; bestRule = index; keptWithinTolerance = true }
+            case .abstain:
+                break
+            case .invalid:
                 if invalid == 0 {
-                    firstInvalid = { "\(name): \(why())" }
+                    let name = plan.ruleNames[index], message = why
+                    firstInvalid = { "\(name): \(message.render())" }
                 }
                 invalid += 1
             }
+            proposals.append(.init(rule: plan.ruleNames[index], instances: outcome.instances, text: consume why))
         }
 
         // A seasonal forecast proposes next to the rules (see Forecast.swift).
         var forecastWins: Decision.Message?
-        if let forecast = policy.forecast, let floor = Forecasting.floor(forecast, series: input.history.seasonal, now: input.now) {
+        if has.contains(.forecast), let forecast = policy.forecast, let floor = Forecasting.floor(forecast, series: input.history.seasonal, now: input.now) {
             proposals.append(.init(rule: "forecast", instances: floor.instances, lazy: floor.why))
-            if best == nil || floor.instances > best! { best = floor.instances; bestRule = "forecast"; keptWithinTolerance = false; forecastWins = floor.why }
+            if best == nil || floor.instances > best! { best = floor.instances; bestRule = RuleNote.winnerForecast; keptWithinTolerance = false; forecastWins = floor.why }
         }
         // A trend look-ahead proposes next to them, only ever above the count (see Lookahead.swift).
         var lookaheadWins: Decision.Message?
-        if let lookahead = policy.lookahead {
+        if has.contains(.lookahead), let lookahead = policy.lookahead {
             let outcome = Lookahead.evaluate(lookahead, value: lookaheadReading, series: input.history.lookahead,
                                              now: input.now, current: current, upTolerance: policy.scaleUp.tolerance ?? Tolerance.hpaDefault.up)
             proposals.append(.init(rule: "lookahead", instances: outcome.instances, lazy: outcome.why))
             if let n = outcome.instances, best == nil || n > best! {
-                best = n; bestRule = "lookahead"; keptWithinTolerance = false; forecastWins = nil; lookaheadWins = outcome.why
+                best = n; bestRule = RuleNote.winnerLookahead; keptWithinTolerance = false; forecastWins = nil; lookaheadWins = outcome.why
             }
         }
         // A queueing target proposes as a rule does (see QueueingTarget.swift).
-        if let queueing = policy.queueing {
+        if has.contains(.queueing), let queueing = policy.queueing {
             let outcome = QueueingTarget.evaluate(queueing, value: QueueingTarget.reading(queueing, metrics: input.metrics), series: input.history.lookahead, now: input.now, current: current,
                                                   tolerance: Tolerance(up: policy.scaleUp.tolerance ?? Tolerance.hpaDefault.up, down: policy.scaleDown.tolerance ?? Tolerance.hpaDefault.down))
             proposals.append(.init(rule: "queueing", instances: outcome.instances, lazy: outcome.why))
             if let n = outcome.instances {
-                if best == nil || n > best! { best = n; bestRule = "queueing"; keptWithinTolerance = outcome.kept; forecastWins = nil; lookaheadWins = nil }
+                if best == nil || n > best! { best = n; bestRule = RuleNote.winnerQueueing; keptWithinTolerance = outcome.kept; forecastWins = nil; lookaheadWins = nil }
             } else {
                 if invalid == 0 { let why = outcome.why; firstInvalid = { "queueing: \(why())" } }
                 invalid += 1
@@ -230,7 +263,7 @@ private struct Run {
 
         let whyInvalid = firstInvalid, invalidCount = invalid, winner = bestRule
         // Fallback after repeated failed reads replaces the metrics' verdict.
-        if let fallback = policy.fallback, let (metric, count) = failedLongEnough(fallback) {
+        if has.contains(.fallback), let fallback = policy.fallback, let (metric, count) = failedLongEnough(fallback) {
             let target = fallback.target(current: current)
             reasons.append(.init(.fallback, "\(metric) failed \(count) reads in a row (fallback after \(fallback.after)): going to \(target) (\(fallback.behavior.rawValue))"))
             return normalize(raw: target, activating: false)
@@ -240,7 +273,7 @@ private struct Run {
         var activating = false
         if current == 0 {
             if let stz = policy.scaleToZero {
-                guard let queued = readings[plan.queueMetric]?.summaryValue else {
+                guard let queued = readings[plan.queueMetric].summary else {
                     reasons.append(.init(.metricsUnavailable, "\(stz.queueMetric) is unavailable, so a suspended service stays at 0"))
                     return finish(0, recommendation: 0)
                 }
@@ -260,14 +293,14 @@ private struct Run {
         }
 
         // Scale to zero after an idle period, never while jobs are active.
-        if current > 0, lo == 0, let stz = policy.scaleToZero, let idle = idleFor(stz), idle >= stz.idleAfter {
+        if current > 0, lo == 0, has.contains(.scaleToZero), let stz = policy.scaleToZero, let idle = idleFor(stz), idle >= stz.idleAfter {
             let active = stz.activeMetric.map { " and no \($0)" } ?? ""
             reasons.append(.init(.scaleToZero, "\(stz.queueMetric) empty\(active) for \(ScalePolicy.formatDuration(idle.rounded())) (≥ \(ScalePolicy.formatDuration(stz.idleAfter))): suspending"))
             return finish(0, recommendation: 0)
         }
 
         // Missing data never causes a scale-down (HPA computeReplicasForMetrics).
-        if !policy.rules.isEmpty && invalid == policy.rules.count + (policy.queueing == nil ? 0 : 1) {
+        if !policy.rules.isEmpty && invalid == policy.rules.count + (has.contains(.queueing) ? 1 : 0) {
             reasons.append(.init(.metricsUnavailable, "no rule has a usable metric, holding at \(current): \(whyInvalid())"))
             return finish(current, recommendation: nil)
         }
@@ -284,10 +317,10 @@ private struct Run {
         } else if let forecastWins {
             reasons.append(.init(.forecastFloor, "the forecast proposes \(raw), above every rule: \(forecastWins())"))
         } else if raw == current && keptWithinTolerance {
-            reasons.append(.init(.withinTolerance, "'\(winner)' keeps \(current): within tolerance"))
+            reasons.append(.init(.withinTolerance, .rule(RuleNote(NoteNumbers(kind: .withinTolerance, m: current), plan: plan, rule: winner))))
         } else {
             let count = proposals.count { $0.instances != nil }
-            reasons.append(.init(.proposal, "'\(winner)' proposes \(raw)" + (count > 1 ? " (the largest of \(count) proposals)" : "")))
+            reasons.append(.init(.proposal, .rule(RuleNote(NoteNumbers(kind: .proposal, m: raw, n: count), plan: plan, rule: winner))))
         }
         return normalize(raw: raw, activating: activating)
     }
@@ -299,18 +332,18 @@ private struct Run {
     mutating func readMetrics() {
         let names = plan.metrics
         for index in names.indices {
-            if let value = readings[index]?.summaryValue {
+            if let value = readings[index].summary {
                 summaries.appendNew(names[index], value)
             } else {
                 failures[names[index]] = (input.history.failures[names[index]] ?? 0) + 1
             }
         }
         // The queueing target proposes as a rule does, so its failed reads count toward `fallback` too.
-        if let metric = policy.queueing?.metric, !names.contains(metric), input.metrics[metric]?.summaryValue == nil {
+        if has.contains(.queueing), let metric = policy.queueing?.metric, !names.contains(metric), input.metrics[metric]?.summaryValue == nil {
             failures[metric] = (input.history.failures[metric] ?? 0) + 1
         }
-        if plan.needsObservations(policy) { observation = summaries }
-        if let lookahead = policy.lookahead { lookaheadReading = Lookahead.reading(lookahead, metrics: input.metrics) }
+        if plan.hasSustained || (has.contains(.scaleToZero) && plan.needsObservations(policy)) { observation = summaries }
+        if has.contains(.lookahead), let lookahead = policy.lookahead { lookaheadReading = Lookahead.reading(lookahead, metrics: input.metrics) }
     }
 
     func failedLongEnough(_ fallback: ScaleFallback) -> (String, Int)? {
@@ -325,10 +358,8 @@ private struct Run {
     /// utilisation rule whose reading lists instances, else the current count.
     func readyCount() -> Int {
         if let ready = input.readyInstances { return ready }
-        for metric in plan.utilizationMetrics {
-            if case .instances(let samples)? = readings[metric] {
-                return samples.count { $0.ready }
-            }
+        for metric in plan.utilizationMetrics where readings[metric].form == .instances {
+            return readings[metric].ready
         }
         return current
     }
@@ -337,51 +368,44 @@ private struct Run {
     func evaluate(_ index: Int, ready: Int) -> ReplicaCalculator.Outcome {
         let rules = plan.rules
         let target = rules[index].target, tolerance = rules[index].tolerance
-        switch rules[index].kind {
-        case .utilization:
-            let metric = rules[index].metricName
-            switch readings[rules[index].metric] {
-            case .instances(let samples)?:
-                return ReplicaCalculator.utilization(samples, target: target, current: current, tolerance: tolerance, metric: metric)
-            case .total(let average)?:
-                // A service-wide average utilisation (what Render reports): HPA's formula on the average.
-                return ReplicaCalculator.totalValue(average, target: target, current: current, ready: ready, tolerance: tolerance, metric: metric, percent: true)
-            case .unavailable(let reason)?: return .invalid({ "\(metric) unavailable: \(reason)" })
-            case nil: return .invalid({ "\(metric) unavailable: no reading" })
-            }
-        case .value:
-            let metric = rules[index].metricName
-            switch readings[rules[index].metric] {
-            case .instances(let samples)?:
-                return ReplicaCalculator.averageValue(samples, target: target, current: current, tolerance: tolerance, metric: metric)
-            case .total(let total)?:
-                return ReplicaCalculator.totalValue(total, target: target, current: current, ready: ready, tolerance: tolerance, metric: metric)
-            case .unavailable(let reason)?: return .invalid({ "\(metric) unavailable: \(reason)" })
-            case nil: return .invalid({ "\(metric) unavailable: no reading" })
-            }
-        case .perInstance:
-            let metric = rules[index].metricName
-            switch readings[rules[index].metric] {
-            case .total(let total)?:
-                return ReplicaCalculator.perInstance(total, target: target, current: current, tolerance: tolerance, metric: metric)
-            case .instances(let samples)?:
-                var total = 0.0
-                for sample in samples { total += sample.value ?? 0 }
-                return ReplicaCalculator.perInstance(total, target: target, current: current, tolerance: tolerance, metric: metric)
-            case .unavailable(let reason)?: return .invalid({ "\(metric) unavailable: \(reason)" })
-            case nil: return .invalid({ "\(metric) unavailable: no reading" })
-            }
-        case .threshold:
-            return Thresholds.evaluate(rules[index].threshold!, summaries: summaries, metrics: input.metrics, observations: input.history.observations,
+        if rules[index].kind == .threshold {
+            return Thresholds.evaluate(plan.thresholds[rules[index].metric], summaries: summaries, metrics: input.metrics, observations: input.history.observations,
                                        runs: input.history.runs, now: input.now, current: current)
+        }
+        let reading = readings[rules[index].metric]
+        switch reading.form {
+        case .instances:
+            switch rules[index].kind {
+            case .utilization:
+                return ReplicaCalculator.utilization(reading, target: target, current: current, tolerance: tolerance, metric: plan.metricNames[index])
+            case .value:
+                return ReplicaCalculator.averageValue(reading, target: target, current: current, tolerance: tolerance, metric: plan.metricNames[index])
+            case .perInstance, .threshold:
+                return ReplicaCalculator.perInstance(reading.reportedSum, target: target, current: current, tolerance: tolerance)
+            }
+        case .total:
+            switch rules[index].kind {
+            case .utilization, .value:
+                // A service-wide value (for utilisation, the average Render reports): HPA's formula on it.
+                return ReplicaCalculator.totalValue(reading.total, target: target, current: current, ready: ready, tolerance: tolerance)
+            case .perInstance, .threshold:
+                return ReplicaCalculator.perInstance(reading.total, target: target, current: current, tolerance: tolerance)
+            }
+        case .unavailable:
+            let metric = plan.metricNames[index]
+            let reason = input.metrics[metric]?.unavailableReason ?? ""
+            return .invalid({ "\(metric) unavailable: \(reason)" })
+        case .absent:
+            let metric = plan.metricNames[index]
+            return .invalid({ "\(metric) unavailable: no reading" })
         }
     }
 
     /// Seconds the queue has been empty with no active job, or nil when not idle now (or unknown).
     func idleFor(_ stz: ScaleToZero) -> Double? {
-        guard let queued = readings[plan.queueMetric]?.summaryValue, queued <= 0 else { return nil }
+        guard let queued = readings[plan.queueMetric].summary, queued <= 0 else { return nil }
         if plan.activeMetric >= 0 {
-            guard let active = readings[plan.activeMetric]?.summaryValue, active <= 0 else { return nil }
+            guard let active = readings[plan.activeMetric].summary, active <= 0 else { return nil }
         }
         let since = Thresholds.heldSince(now: input.now, observations: input.history.observations) { values in
             guard let q = values[stz.queueMetric], q <= 0 else { return false }
@@ -397,13 +421,13 @@ private struct Run {
     mutating func normalize(raw: Int, activating: Bool) -> Decision {
         let (stabilized, stabilizedReason) = Behavior.stabilize(
             desired: raw, current: current, recommendations: input.history.recommendations, now: input.now,
-            up: policy.scaleUp, down: policy.scaleDown)
-        if let stabilizedReason { reasons.append(stabilizedReason) }
+            up: plan.scaleUp, down: plan.scaleDown)
+        if let stabilizedReason { reasons.append(consume stabilizedReason) }
         let lo = self.lo, hi = self.hi, floorSchedule = self.floorSchedule, ceilingSchedule = self.ceilingSchedule
         let floor = Swift.max(lo, hi > 0 ? 1 : 0)
         var (desired, limitReason) = Behavior.limit(
             desired: stabilized, current: current, min: floor, max: hi, events: input.history.events, now: input.now,
-            up: policy.scaleUp, down: policy.scaleDown)
+            up: plan.scaleUp, down: plan.scaleDown)
         if limitReason.has(.tooFewReplicas), let floorSchedule, desired == lo {
             limitReason = .init(.scheduleFloor, "wanted \(stabilized), below the floor \(lo) of schedule '\(floorSchedule)'")
         } else if limitReason.has(.tooManyReplicas), let ceilingSchedule {
@@ -449,13 +473,34 @@ private struct Run {
         return .init(.currentAboveMax, message())
     }
 
-    func finish(_ desired: Int, recommendation: Int?) -> Decision {
-        let forecastSample = policy.forecast.map { Forecasting.sample($0, metrics: input.metrics) }
+    /// The decision, made of this run's reasons, proposals, failures and observation (moved out of
+    /// the run, not copied: the run ends here).
+    mutating func finish(_ desired: Int, recommendation: Int?) -> Decision {
+        var forecastSample: ForecastSample?
+        if has.contains(.forecast) { forecastSample = policy.forecast.map { Forecasting.sample($0, metrics: input.metrics) } }
         // (Only asked when there is a series to keep: handing it the policy copies the whole policy.)
-        let lookaheadSample = policy.lookahead == nil && policy.queueing == nil ? nil
-            : QueueingTarget.seriesSample(policy, lookaheadReading: lookaheadReading, metrics: input.metrics)
-        return Decision(desired: desired, current: current, reasons: reasons, proposals: proposals, recommendation: recommendation,
-                        observation: observation, failures: failures, historyWindow: plan.longestWindow(policy), min: lo, max: hi,
+        var lookaheadSample: LookaheadSample?
+        if has.contains(.lookahead) || has.contains(.queueing) {
+            lookaheadSample = QueueingTarget.seriesSample(policy, lookaheadReading: lookaheadReading, metrics: input.metrics)
+        }
+        return Decision(desired: desired, current: current, reasons: Self.take(&reasons), proposals: Self.take(&proposals), recommendation: recommendation,
+                        observation: observation.take(), failures: Self.take(&failures),
+                        historyWindow: plan.longestWindow(policy, scaleToZero: has.contains(.scaleToZero)), min: lo, max: hi,
                         forecastSample: forecastSample, lookaheadSample: lookaheadSample, rules: plan.sourceRules)
+    }
+
+    /// `value`, leaving an empty one in its place (a move: no retain now, no release when the run ends).
+    @inline(__always)
+    static func take<T: RangeReplaceableCollection>(_ value: inout T) -> T {
+        var out = T()
+        swap(&out, &value)
+        return out
+    }
+
+    @inline(__always)
+    static func take<K, V>(_ value: inout [K: V]) -> [K: V] {
+        var out: [K: V] = [:]
+        swap(&out, &value)
+        return out
     }
 }

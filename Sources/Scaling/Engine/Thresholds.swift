@@ -106,43 +106,43 @@ enum Thresholds {
 
     /// `summaries` holds this tick's value of every metric that has one (``ObservedMetric/summaryValue``).
     /// `observations` and `runs` are the history's (``ScalingHistory/observations``, ``ScalingHistory/runs``).
-    static func evaluate(_ rule: ThresholdRule, summaries: MetricValues, metrics: [String: ObservedMetric], observations: [ScalingHistory.Observation],
+    /// The usual messages are numbers (the engine adds the rule and the summaries); the rest closures.
+    static func evaluate(_ rule: borrowing ThresholdRule, summaries: MetricValues, metrics: [String: ObservedMetric], observations: [ScalingHistory.Observation],
                          runs: [SustainedRun]?, now: Date, current: Int) -> ReplicaCalculator.Outcome {
-        let condition = rule.condition, step = rule.step, sustain = rule.sustain
-        // Messages are formatted only when read; each closure captures what it needs (one
-        // allocation per outcome, not a shared `seen` closure besides).
-        switch holds(condition, in: summaries) {
+        switch holds(rule.condition, in: summaries) {
         case nil:
+            let condition = rule.condition
             return .invalid({ unavailableDetail(condition, metrics) })
         case .some(false):
-            return .abstain({ "\(readings(condition, { summaries[$0] })): \(condition.summary) not met" })
+            return .abstain(NoteNumbers(kind: .thresholdNotMet))
         case .some(true):
-            let target = Swift.max(0, step.apply(to: current))
+            let target = Swift.max(0, rule.step.apply(to: current))
+            let sustain = rule.sustain
             if sustain <= 0 {
-                return .propose(target, { "\(readings(condition, { summaries[$0] })): \(condition.summary), step \(step) → \(target)" })
+                return .propose(target, NoteNumbers(kind: .thresholdStep, m: target))
             }
-            if let run = keptRun(condition, observations: observations, runs: runs, now: now) {
+            if let run = keptRun(rule.condition, observations: observations, runs: runs, now: now) {
                 // The history kept the run's start: one comparison, and the same dates the walk
                 // finds (its oldest kept observation bounds a run that began before it).
                 let since = run.since.map { Swift.max($0, observations[0].at) } ?? now
                 let held = now.timeIntervalSince(since)
                 if held >= sustain {
-                    return .propose(target, { "\(readings(condition, { summaries[$0] })): \(condition.summary) for \(ScalePolicy.formatDuration(held.rounded())) (≥ \(ScalePolicy.formatDuration(sustain))), step \(step) → \(target)" })
+                    return .propose(target, NoteNumbers(kind: .thresholdHeld, x: held, m: target))
                 }
-                return .abstain({ "\(readings(condition, { summaries[$0] })): \(condition.summary) for \(ScalePolicy.formatDuration(held.rounded())) of \(ScalePolicy.formatDuration(sustain)) so far" })
+                return .abstain(NoteNumbers(kind: .thresholdSoFar, x: held, m: target))
             }
-            let (since, reached) = heldSince(now: now, observations: observations, condition: condition, sustain: sustain)
+            let (since, reached) = heldSince(now: now, observations: observations, condition: rule.condition, sustain: sustain)
             if reached {
                 // The walk stopped once the run covered `sustain`; the message says how long it has
                 // really held, so it walks the whole run, if it is ever read.
+                let condition = rule.condition, step = rule.step
                 return .propose(target, {
                     let whole = heldSince(now: now, observations: observations) { values in holds(condition, in: values) == true }
                     let held = now.timeIntervalSince(whole).rounded()
                     return "\(readings(condition, { summaries[$0] })): \(condition.summary) for \(ScalePolicy.formatDuration(held)) (≥ \(ScalePolicy.formatDuration(sustain))), step \(step) → \(target)"
                 })
             }
-            let held = now.timeIntervalSince(since).rounded()
-            return .abstain({ "\(readings(condition, { summaries[$0] })): \(condition.summary) for \(ScalePolicy.formatDuration(held)) of \(ScalePolicy.formatDuration(sustain)) so far" })
+            return .abstain(NoteNumbers(kind: .thresholdSoFar, x: now.timeIntervalSince(since).rounded(), m: target))
         }
     }
 

@@ -23,25 +23,37 @@ public struct Decision: Sendable, Equatable {
 
     /// One step of the explanation: a stable code and a sentence with the numbers.
     public struct Reason: Sendable, Equatable, Codable, CustomStringConvertible {
-        public var code: String
-        private var render: Message
+        public var code: String { didSet { known = nil } }
+        private var text: Text
+        /// `code` as the engine made it (nil for a reason decoded, built from a string or changed).
+        private var known: ReasonCode?
 
         public init(_ code: ReasonCode, _ message: @autoclosure @escaping Message) {
             self.code = code.rawValue
-            self.render = message
+            self.text = .lazy(message)
+            self.known = code
         }
 
         public init(code: String, message: String) {
             self.code = code
-            self.render = { message }
+            self.text = .lazy({ message })
+            self.known = nil
         }
 
-        public var message: String { render() }
+        /// A reason whose sentence is made from its numbers when read (the hot path: no allocation).
+        init(_ code: ReasonCode, _ text: Text) {
+            self.code = code.rawValue
+            self.text = text
+            self.known = code
+        }
+
+        public var message: String { text.render() }
         public var description: String { "\(code): \(message)" }
 
-        /// `code == code.rawValue`, telling most codes apart by their length alone.
+        /// `code == code.rawValue` (for the engine's own reasons, without comparing strings).
         func has(_ code: ReasonCode) -> Bool {
-            self.code.utf8.count == code.rawValue.utf8.count && self.code == code.rawValue
+            if let known { return known == code }
+            return self.code == code.rawValue
         }
 
         public static func == (a: Reason, b: Reason) -> Bool { a.code == b.code && a.message == b.message }
@@ -64,21 +76,27 @@ public struct Decision: Sendable, Equatable {
     public struct Proposal: Sendable, Equatable, Codable, CustomStringConvertible {
         public var rule: String
         public var instances: Int?
-        private var render: Message
+        private var text: Text
 
         public init(rule: String, instances: Int?, reason: @autoclosure @escaping Message) {
             self.rule = rule
             self.instances = instances
-            self.render = reason
+            self.text = .lazy(reason)
         }
 
         init(rule: String, instances: Int?, lazy: @escaping Message) {
             self.rule = rule
             self.instances = instances
-            self.render = lazy
+            self.text = .lazy(lazy)
         }
 
-        public var reason: String { render() }
+        init(rule: String, instances: Int?, text: Text) {
+            self.rule = rule
+            self.instances = instances
+            self.text = text
+        }
+
+        public var reason: String { text.render() }
         public var description: String { "\(rule): \(instances.map(String.init) ?? "-") (\(reason))" }
 
         public static func == (a: Proposal, b: Proposal) -> Bool { a.rule == b.rule && a.instances == b.instances && a.reason == b.reason }
@@ -143,7 +161,9 @@ public struct Decision: Sendable, Equatable {
                   forecastSample: nil, lookaheadSample: nil, rules: [])
     }
 
-    /// Every field at once (the engine's `finish`: one value built, not built and then changed).
+    /// Every field at once (the engine's `finish`: one value built, not built and then changed;
+    /// inlined so that it is built in place, not built and copied).
+    @inline(__always)
     init(desired: Int, current: Int, reasons: [Reason], proposals: [Proposal], recommendation: Int?, observation: MetricValues?,
          failures: [String: Int], historyWindow: Double, min: Int, max: Int, forecastSample: ForecastSample?,
          lookaheadSample: LookaheadSample?, rules: [ScaleRule]) {

@@ -1,0 +1,92 @@
+/// One metric's reading as the rules use it: a total, or its instances summed in one pass (the
+/// sums every rule and the summary need, in sample order, so that each is the same number the
+/// rules computed when each walked the samples itself). Plain numbers: a decision keeps its
+/// readings on the stack and releases nothing.
+struct Reading {
+    enum Form: UInt8 { case absent, instances, total, unavailable }
+
+    var form = Form.absent
+    /// ``Form/total``'s value.
+    var total = 0.0
+    /// Instances listed.
+    var samples = 0
+    /// Ready instances that reported: Σ values, Σ positive limits, how many.
+    var readySum = 0.0, readyLimits = 0.0, readyCount = 0
+    /// Every instance that reported (ready or not): Σ values, Σ positive limits, how many.
+    var reportedSum = 0.0, reportedLimits = 0.0, reportedCount = 0
+    /// Whether every instance that reported has a positive limit.
+    var reportedLimited = true
+    /// Ready instances that reported nothing: Σ limits, how many.
+    var missingLimits = 0.0, missingCount = 0
+    /// Instances still booting (reported or not): Σ limits, how many.
+    var unreadyLimits = 0.0, unreadyCount = 0
+    /// Whether some instance, reported or not, has no positive limit (utilisation is unknown).
+    var unlimited = false
+
+    init() {}
+
+    init(_ metric: borrowing ObservedMetric) {
+        switch metric {
+        case .total(let value):
+            form = .total
+            total = value
+        case .unavailable:
+            form = .unavailable
+        case .instances(let list):
+            form = .instances
+            samples = list.count
+            list.withUnsafeBufferPointer { buffer in
+                for sample in buffer { add(sample) }
+            }
+        }
+    }
+
+    @inline(__always)
+    private mutating func add(_ sample: InstanceSample) {
+        let limit = sample.limit ?? 0
+        let limited = limit > 0
+        if !limited { unlimited = true }
+        if let value = sample.value {
+            reportedSum += value
+            reportedCount += 1
+            if limited { reportedLimits += limit } else { reportedLimited = false }
+            if sample.ready {
+                readySum += value
+                readyCount += 1
+                if limited { readyLimits += limit }
+            } else {
+                unreadyCount += 1
+                unreadyLimits += limit
+            }
+        } else if sample.ready {
+            missingCount += 1
+            missingLimits += limit
+        } else {
+            unreadyCount += 1
+            unreadyLimits += limit
+        }
+    }
+
+    /// ``ObservedMetric/summaryValue`` from the sums: utilisation over ready instances that
+    /// reported when limits are known, else their average; everyone who reported when no ready
+    /// instance did; the total itself; nil when unavailable or nobody reported.
+    var summary: Double? {
+        switch form {
+        case .total: return total
+        case .absent, .unavailable: return nil
+        case .instances:
+            var sum = readySum, limits = readyLimits, count = readyCount
+            if count == 0 {
+                sum = reportedSum
+                limits = reportedLimits
+                count = reportedCount
+            }
+            guard count > 0 else { return nil }
+            if reportedLimited && limits > 0 { return sum / limits }
+            return sum / Double(count)
+        }
+    }
+
+    /// Instances that are ready (reported or not).
+    var ready: Int { readyCount + missingCount }
+}
