@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Testing
 
 /// The `ballast` binary as a user runs it: exit codes, standard output and standard error.
@@ -304,5 +307,37 @@ enum CLI {
         #expect(result.stdout.contains("| 0 held | backend-api, ai-service, worker: not found on the provider (apply the blueprint first) |"),
                 "\(result.stdout)")
         #expect(result.stderr.contains("not found on the provider (apply the blueprint first)"), "\(result.stderr)")
+    }
+}
+
+/// A port that is taken is reported with the address, not only as NIO's bind error.
+@Suite struct ListenAddressTests {
+    @Test func aTakenPortNamesTheAddress() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // Hold a port: a listening socket of this process.
+        let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        #expect(socketFD >= 0)
+        defer { close(socketFD) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socketFD, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        #expect(bound == 0)
+        #expect(listen(socketFD, 1) == 0)
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socketFD, $0, &length) } }
+        let port = Int(UInt16(bigEndian: address.sin_port))
+
+        let sandbox = try CLI.run(["sandbox", "serve", "--port", String(port), "--state", dir.appendingPathComponent("served").path])
+        #expect(sandbox.status == 1)
+        #expect(sandbox.stderr.contains("Error: cannot listen on 127.0.0.1:\(port): "), "\(sandbox.stderr)")
+
+        let controller = try CLI.run(["controller", "run", "blueprints/qc-platform.yaml", "--env", "production",
+                                      "--sandbox", dir.appendingPathComponent("sandbox").path, "--once", "--dry-run",
+                                      "--journal", dir.appendingPathComponent("journal.jsonl").path, "--listen", "127.0.0.1:\(port)"])
+        #expect(controller.status == 1)
+        #expect(controller.stderr.contains("Error: cannot serve /healthz, /readyz and /metrics on 127.0.0.1:\(port): "), "\(controller.stderr)")
     }
 }

@@ -14,15 +14,34 @@ public enum ControllerProcess {
         let loop = ControllerService(controller: controller, interval: interval, once: once, onTick: onTick)
         // The loop ending (`--once`, or after a graceful shutdown) shuts the rest down cleanly.
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: loop, successTerminationBehavior: .gracefullyShutdownGroup)]
+        let listening = ListeningFlag()
         if let listen {
             let app = ControllerEndpoints.application(host: listen.host, port: listen.port, status: controller.status,
                                                       metrics: controller.metrics, logger: logger) { port in
+                listening.set()
                 logger.notice("serving /healthz /readyz /metrics", metadata: ["address": "\(listen.host):\(port)"])
             }
             services.append(.init(service: app))
         }
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await group.run()
+        do {
+            try await group.run()
+        } catch where listen != nil && !listening.isSet {
+            // The endpoints failing before they listen is a bind failure (port taken, host not local): say where.
+            throw ListenFailure(description: "cannot serve /healthz, /readyz and /metrics on \(listen!.host):\(listen!.port): \(error)")
+        }
+    }
+
+    /// The endpoints could not listen on the address given.
+    public struct ListenFailure: Error, CustomStringConvertible, Sendable {
+        public var description: String
+    }
+
+    private final class ListeningFlag: @unchecked Sendable {
+        private let lock = NSLock()
+        private var value = false
+        func set() { lock.withLock { value = true } }
+        var isSet: Bool { lock.withLock { value } }
     }
 }

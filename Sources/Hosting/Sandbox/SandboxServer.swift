@@ -52,10 +52,14 @@ public final class SandboxServer: Sendable {
     public func run(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         let stopping = SandboxStopSignal()
         let responder = SandboxResponder(handler: handler, recorder: recorder, stopping: stopping, inFlight: inFlight)
+        let listening = Locked(false)
         let app = Application(
             responder: responder,
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "ballast-sandbox"),
-            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
+            onServerRunning: { channel in
+                listening.withLock { $0 = true }
+                await onRunning(channel.localAddress?.port ?? 0)
+            },
             logger: logger)
         var configuration = ServiceGroupConfiguration(services: [app], logger: logger)
         configuration.maximumGracefulShutdownDuration = Self.shutdownLimit
@@ -65,8 +69,14 @@ public final class SandboxServer: Sendable {
         // NIO traps on those ("Deinited NIOAsyncWriter without calling finish()"). A graceful shutdown
         // instead closes the listener and serves out every accepted connection.
         let serving = Task { try await group.run() }
+        let (host, port) = (self.host, self.port)
         try await withTaskCancellationHandler {
-            try await serving.value
+            do {
+                try await serving.value
+            } catch where !listening.withLock({ $0 }) {
+                // Failing before it listens is a bind failure (port taken, host not local): say where.
+                throw SandboxServerError(message: "cannot listen on \(host):\(port): \(error)")
+            }
         } onCancel: {
             stopping.trigger()
             Task { await group.triggerGracefulShutdown() }
