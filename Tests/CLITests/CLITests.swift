@@ -341,3 +341,19 @@ enum CLI {
         #expect(controller.stderr.contains("Error: cannot serve /healthz, /readyz and /metrics on 127.0.0.1:\(port): "), "\(controller.stderr)")
     }
 }
+
+/// `controller run --once` (for cron) exits 1 when a problem held the whole tick, 0 otherwise.
+@Suite struct ControllerOnceExitTests {
+    @Test func aTickHeldByAProblemExitsOne() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let common = ["controller", "run", "blueprints/qc-platform.yaml", "--env", "production", "--sandbox", dir.appendingPathComponent("sandbox").path,
+                      "--once", "--dry-run", "--journal", dir.appendingPathComponent("journal.jsonl").path]
+        // Redis that does not answer: no leader can be proven, nothing is done.
+        let held = try CLI.run(common + ["--redis", "redis://127.0.0.1:1/0"])
+        #expect(held.status == 1, "\(held.stdout)\(held.stderr)")
+        #expect(held.stdout.contains("problems: no leader can be proven"), "\(held.stdout)")
+        let fine = try CLI.run(common)
+        #expect(fine.status == 0, "\(fine.stdout)\(fine.stderr)")
+    }
+}

@@ -56,7 +56,7 @@ struct ControllerCommand: AsyncParsableCommand {
         @Option(name: .long, help: "Serve /healthz, /readyz and /metrics on HOST:PORT.")
         var listen: String?
 
-        @Flag(name: .long, help: "Run one tick and exit (cron, tests).")
+        @Flag(name: .long, help: "Run one tick and exit (cron, tests): 1 when a problem held the whole tick (Redis, the API's list call), else 0.")
         var once = false
 
         @Option(name: .long, help: "The journal file when no Redis is configured.")
@@ -177,11 +177,18 @@ struct ControllerCommand: AsyncParsableCommand {
                 "identity": "\(configuration.identity)", "journal": "\(journal.location)", "dry_run": "\(dryRun)",
             ])
             let once = self.once
+            let heldByProblems = ProblemFlag()
             try await ControllerProcess.run(controller, interval: interval, once: once, listen: listen.flatMap(HostPort.init).map { ($0.host, $0.port) },
                                             logger: logger) { report in
-                if once { FileHandle.standardOutput.write(Data((report.summary + "\n").utf8)) }
+                if once {
+                    FileHandle.standardOutput.write(Data((report.summary + "\n").utf8))
+                    if !report.problems.isEmpty { heldByProblems.set() }
+                }
             }
             if let redisClient { await redisClient.close() }
+            // A cron job's one tick that could not run (no provable leader, the list call failing, the
+            // history unreadable) must not look like success.
+            if once, heldByProblems.isSet { throw ExitCode(1) }
         }
     }
 
@@ -292,6 +299,14 @@ enum JournalEntryDate {
     static func format(_ date: Date) -> String {
         date.formatted(Date.ISO8601FormatStyle(timeZone: TimeZone(identifier: "UTC")!))
     }
+}
+
+/// Set from the tick callback, read after the run.
+final class ProblemFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    func set() { lock.withLock { value = true } }
+    var isSet: Bool { lock.withLock { value } }
 }
 
 /// `HOST:PORT`.
