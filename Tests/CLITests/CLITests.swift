@@ -357,3 +357,17 @@ enum CLI {
         #expect(fine.status == 0, "\(fine.stdout)\(fine.stderr)")
     }
 }
+
+/// `sandbox serve --record FILE` where FILE cannot be written names the file and why, not Foundation's
+/// "Error Domain=NSCocoaErrorDomain Code=4".
+@Suite struct SandboxRecordOptionTests {
+    @Test func anUnwritableRecordFileIsNamed() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let record = dir.appendingPathComponent("missing-folder/traffic.jsonl").path
+        let result = try CLI.run(["sandbox", "serve", "--port", "0", "--state", dir.appendingPathComponent("sandbox").path, "--record", record])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("Error: cannot record to '\(record)': "), "\(result.stderr)")
+        #expect(!result.stderr.contains("NSCocoaErrorDomain"), "\(result.stderr)")
+    }
+}

@@ -111,8 +111,14 @@ final class SandboxRecorder: @unchecked Sendable {
         if !FileManager.default.fileExists(atPath: url.path) {
             _ = FileManager.default.createFile(atPath: url.path, contents: nil)
         }
-        handle = try FileHandle(forWritingTo: url)
-        try handle.seekToEnd()
+        do {
+            handle = try FileHandle(forWritingTo: url)
+            try handle.seekToEnd()
+        } catch {
+            // Foundation's error prints as "Error Domain=NSCocoaErrorDomain Code=4 …": say which file and why.
+            let why = (error as NSError).localizedDescription
+            throw SandboxServerError(message: "cannot record to '\(path)': \(why)")
+        }
     }
 
     deinit {
