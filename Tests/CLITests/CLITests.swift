@@ -371,3 +371,21 @@ enum CLI {
         #expect(!result.stderr.contains("NSCocoaErrorDomain"), "\(result.stderr)")
     }
 }
+
+/// `--sandbox PATH` where PATH is a file says so, not Foundation's "Error Domain=NSCocoaErrorDomain Code=516".
+@Suite struct SandboxFolderTests {
+    @Test func aFileGivenAsTheSandboxFolderIsNamed() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("not-a-folder").path
+        #expect(FileManager.default.createFile(atPath: file, contents: Data("x".utf8)))
+        for arguments in [["plan", "blueprints/qc-platform.yaml", "--env", "production", "--state", dir.appendingPathComponent("state.json").path],
+                          ["sandbox", "serve", "--port", "0", "--state", file]] {
+            let sandbox = arguments[0] == "sandbox" ? [] : ["--sandbox", file]
+            let result = try CLI.run(arguments + sandbox)
+            #expect(result.status == 1, "\(arguments[0]): \(result.stderr)")
+            #expect(result.stderr.contains("cannot use '\(file)' as the sandbox's folder: "), "\(arguments[0]): \(result.stderr)")
+            #expect(!result.stderr.contains("NSCocoaErrorDomain"), "\(arguments[0]): \(result.stderr)")
+        }
+    }
+}

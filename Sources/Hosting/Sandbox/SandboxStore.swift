@@ -32,7 +32,12 @@ final class SandboxStore: @unchecked Sendable {
             return
         }
         let url = URL(fileURLWithPath: directory, isDirectory: true)
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        do {
+            try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        } catch {
+            // Foundation's error prints as "Error Domain=NSCocoaErrorDomain Code=516 …": say what and why.
+            throw SandboxFailure(500, "cannot use '\(directory)' as the sandbox's folder: \((error as NSError).localizedDescription)")
+        }
         self.directory = url
         self.state = SandboxState()
         let descriptor = open(url.appendingPathComponent("state.lock").path, O_CREAT | O_RDWR, 0o644)
