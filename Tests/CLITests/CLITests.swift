@@ -389,3 +389,30 @@ enum CLI {
         }
     }
 }
+
+/// A state path or journal path that is a folder says why in words, not as Foundation's
+/// "Error Domain=NSCocoaErrorDomain Code=256 "(null)"".
+@Suite struct FolderGivenAsAFileTests {
+    @Test func stateAndJournalThatAreFolders() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let folder = dir.appendingPathComponent("a-folder")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let sandbox = dir.appendingPathComponent("sandbox").path
+        let plan = try CLI.run(["plan", "blueprints/qc-platform.yaml", "--env", "production", "--sandbox", sandbox, "--state", folder.path],
+                               environment: ["DATABASE_URL": "x", "REDIS_URL": "x", "OPENAI_API_KEY": "x"])
+        #expect(plan.status == 1)
+        #expect(plan.stderr.contains("read-state \(folder.path): Is a directory"), "\(plan.stderr)")
+        // The services must exist for the controller to journal their start.
+        let applied = try CLI.run(["apply", "blueprints/qc-platform.yaml", "--env", "production", "--sandbox", sandbox, "--auto-approve",
+                                   "--allow-cost-increase", "--state", dir.appendingPathComponent("state.json").path],
+                                  environment: ["DATABASE_URL": "x", "REDIS_URL": "x", "OPENAI_API_KEY": "x"])
+        #expect(applied.status == 0, "\(applied.stderr)")
+        let controller = try CLI.run(["controller", "run", "blueprints/qc-platform.yaml", "--env", "production", "--sandbox", sandbox,
+                                      "--once", "--dry-run", "--journal", folder.path])
+        #expect(controller.stdout.contains("cannot write the journal file \(folder.path): Is a directory"), "\(controller.stdout)")
+        for result in [plan, controller] {
+            #expect(!(result.stdout + result.stderr).contains("NSCocoaErrorDomain"), "\(result.stdout)\(result.stderr)")
+        }
+    }
+}

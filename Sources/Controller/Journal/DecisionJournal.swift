@@ -1,5 +1,6 @@
 import Costing
 import Foundation
+import Hosting
 
 /// Where decisions are written and read back (`ballast controller decisions`, `ballast cost`).
 ///
@@ -14,6 +15,11 @@ public protocol DecisionJournal: Sendable {
     func append(_ records: [DecisionRecord]) async throws
     /// Records at or after `since` (all when nil), of one service (all when nil), oldest first.
     func read(since: Date?, service: String?) async throws -> [DecisionRecord]
+}
+
+/// The journal file could not be written, and why.
+public struct JournalFileError: Error, CustomStringConvertible, Sendable {
+    public var description: String
 }
 
 /// A JSON-lines file: one ``DecisionRecord`` per line, appended (the journal without Redis).
@@ -31,14 +37,18 @@ public actor FileJournal: DecisionJournal {
         let text = records.map { $0.encodedLine() + "\n" }.joined()
         let url = URL(fileURLWithPath: path)
         let folder = url.deletingLastPathComponent()
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        if !FileManager.default.fileExists(atPath: path) {
-            _ = FileManager.default.createFile(atPath: path, contents: nil)
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            if !FileManager.default.fileExists(atPath: path) {
+                _ = FileManager.default.createFile(atPath: path, contents: nil)
+            }
+            let handle = try FileHandle(forWritingTo: url)
+            defer { try? handle.close() }
+            try handle.seekToEnd()
+            try handle.write(contentsOf: Data(text.utf8))
+        } catch {
+            throw JournalFileError(description: "cannot write the journal file \(path): \(FileErrorText.describe(error))")
         }
-        let handle = try FileHandle(forWritingTo: url)
-        defer { try? handle.close() }
-        try handle.seekToEnd()
-        try handle.write(contentsOf: Data(text.utf8))
     }
 
     public func read(since: Date?, service: String?) async throws -> [DecisionRecord] {

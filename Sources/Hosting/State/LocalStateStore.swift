@@ -39,7 +39,7 @@ public struct LocalStateStore: StateStore {
             decoder.dateDecodingStrategy = .iso8601
             return try decoder.decode(BallastState.self, from: data)
         } catch {
-            throw StateStoreError(operation: "read-state", location: path, message: "\(error)")
+            throw StateStoreError(operation: "read-state", location: path, message: FileErrorText.describe(error))
         }
     }
 
@@ -54,7 +54,7 @@ public struct LocalStateStore: StateStore {
             encoder.dateEncodingStrategy = .iso8601
             try encoder.encode(state).write(to: URL(fileURLWithPath: path), options: .atomic)
         } catch {
-            throw StateStoreError(operation: "write-state", location: path, message: "\(error)")
+            throw StateStoreError(operation: "write-state", location: path, message: FileErrorText.describe(error))
         }
     }
 
