@@ -40,6 +40,23 @@ enum CLI {
         return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
     }
 
+    /// Like ``run(_:environment:)`` with exactly `environment` (nothing inherited), to leave variables out.
+    static func runClean(_ arguments: [String], environment: [String: String]) throws -> Result {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        process.currentDirectoryURL = root
+        process.environment = environment
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
+    }
+
     static func temporaryDirectory() throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("ballast-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
@@ -414,5 +431,23 @@ enum CLI {
         for result in [plan, controller] {
             #expect(!(result.stdout + result.stderr).contains("NSCocoaErrorDomain"), "\(result.stdout)\(result.stderr)")
         }
+    }
+}
+
+/// A change that fails for want of a secret says so once per line, after its address.
+@Suite struct ApplyFailureLineTests {
+    @Test func aMissingSecretNamesTheServiceOnce() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var environment = ProcessInfo.processInfo.environment
+        for name in ["DATABASE_URL", "REDIS_URL", "OPENAI_API_KEY"] { environment[name] = nil }
+        let result = try CLI.runClean(["apply", "blueprints/qc-platform.yaml", "--env", "production", "--sandbox", dir.appendingPathComponent("sandbox").path,
+                                       "--state", dir.appendingPathComponent("state.json").path, "--auto-approve", "--allow-cost-increase"],
+                                      environment: environment)
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("service.worker: Failed: secret DATABASE_URL (for DATABASE_URL) is not set in the environment"), "\(result.stdout)")
+        #expect(result.stderr.contains("failed         service.worker: secret DATABASE_URL (for DATABASE_URL) is not set in the environment"),
+                "\(result.stderr)")
+        #expect(!(result.stdout + result.stderr).contains("service.worker: service.worker:"))
     }
 }

@@ -100,7 +100,8 @@ public struct PlanExecutor: Sendable {
         } catch {
             // Keep what did happen: a resource that now exists is managed; a deleted one is gone.
             await recorder.recordFailure(change, id: id, created: created)
-            let message = "\(error)"
+            // Lines are shown after the change's address; an ApplyError about that change does not repeat it.
+            let message = (error as? ApplyError).flatMap { $0.address == change.address ? $0.message : nil } ?? "\(error)"
             progress(.failed(change, message: message))
             return (change.address, .failed(message), id)
         }
