@@ -451,3 +451,22 @@ enum CLI {
         #expect(!(result.stdout + result.stderr).contains("service.worker: service.worker:"))
     }
 }
+
+/// Help paragraphs are wrapped by the terminal width only: a sentence broken by a hard line break in
+/// the source printed as a short line followed by its continuation.
+@Suite struct HelpWrappingTests {
+    @Test(arguments: [["plan"], ["apply"], ["cost"], ["simulate"], ["decide"], ["controller", "run"], ["metrics", "show"], ["validate"]])
+    func noSentenceIsBrokenEarly(_ command: [String]) throws {
+        let help = try CLI.run(command + ["--help"], environment: ["COLUMNS": "80"])
+        #expect(help.status == 0)
+        // The discussion: between the overview and the usage line.
+        let lines = help.stdout.components(separatedBy: "\n")
+        guard let usage = lines.firstIndex(where: { $0.hasPrefix("USAGE:") }) else { Issue.record("no USAGE in \(help.stdout)"); return }
+        for index in 0..<max(0, usage - 1) {
+            let line = lines[index], next = lines[index + 1]
+            // A line starting with `ballast` is a command form of its own, not a continuation.
+            guard let first = next.first, first.isLowercase, !next.hasPrefix("ballast "), !line.isEmpty else { continue }
+            #expect(line.count >= 60, "\(command.joined(separator: " ")): '\(line)' then '\(next)'")
+        }
+    }
+}

@@ -18,7 +18,7 @@ struct ApplyCommand: AsyncParsableCommand {
         discussion: """
             ballast apply BLUEPRINT --env NAME   plans, shows the plan and asks for `yes` (unless --auto-approve).
             ballast apply PLANFILE               applies exactly a plan saved with `plan --out`, refusing it when stale.
-            A refresh-only plan (plan --refresh-only --out FILE, or apply --refresh-only) records the drift in the state
+            A refresh-only plan (plan --refresh-only --out FILE, or apply --refresh-only) records the drift in the state \
             and changes nothing on the hosting side.
             The state is locked for the whole run; a second apply waits --lock-timeout seconds, then fails naming the holder.
             """)

@@ -22,10 +22,10 @@ struct ControllerCommand: AsyncParsableCommand {
             commandName: "run",
             abstract: "Run the scaling controller for one environment.",
             discussion: """
-            Each tick reads the managed services' metrics, asks the scaling engine and makes the changes
-            Render's write budget allows, most urgent first. With --redis, replicas share a leader lease,
-            the scaling history and the journal (a capped stream); without it the controller runs alone and
-            journals to --journal. The provider is Render (RENDER_API_KEY, RENDER_API_URL) or, with
+            Each tick reads the managed services' metrics, asks the scaling engine and makes the changes \
+            Render's write budget allows, most urgent first. With --redis, replicas share a leader lease, \
+            the scaling history and the journal (a capped stream); without it the controller runs alone and \
+            journals to --journal. The provider is Render (RENDER_API_KEY, RENDER_API_URL) or, with \
             --sandbox [DIR], the built-in sandbox. SIGTERM/SIGINT finish the tick in progress and exit.
             """
         )

@@ -13,7 +13,7 @@ struct PlanCommand: AsyncParsableCommand {
         commandName: "plan",
         abstract: "Show what apply would change and what it would cost.",
         discussion: """
-            Reads the actual resources (list calls, 100 a page; env vars only for services that may have changed),
+            Reads the actual resources (list calls, 100 a page; env vars only for services that may have changed), \
             compares them with the blueprint's environment and prints the changes in dependency order.
             With --detailed-exitcode: 0 no changes, 1 error, 2 changes.
             """)
