@@ -470,3 +470,17 @@ enum CLI {
         }
     }
 }
+
+/// `controller run --log-level` takes one of the levels its help lists; anything else was run at info.
+@Suite struct LogLevelOptionTests {
+    @Test func anUnknownLevelIsAUsageError() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let common = ["controller", "run", "blueprints/qc-platform.yaml", "--env", "production", "--sandbox", dir.appendingPathComponent("sandbox").path,
+                      "--once", "--dry-run", "--journal", dir.appendingPathComponent("journal.jsonl").path, "--log-level"]
+        let bad = try CLI.run(common + ["verbose"])
+        #expect(bad.status == 64, "\(bad.stdout)\(bad.stderr)")
+        #expect(bad.stderr.contains("--log-level: expected trace, debug, info, notice, warning or error, not 'verbose'."), "\(bad.stderr)")
+        #expect(try CLI.run(common + ["warning"]).status == 0)
+    }
+}

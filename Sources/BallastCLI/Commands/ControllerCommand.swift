@@ -89,6 +89,9 @@ struct ControllerCommand: AsyncParsableCommand {
             guard DurationText.seconds(interval) != nil else { throw ValidationError("--interval: expected a duration such as 15s, 1m or 500ms.") }
             guard DurationText.seconds(metricTimeout) != nil else { throw ValidationError("--metric-timeout: expected a duration such as 5s.") }
             guard DurationText.seconds(maxMetricAge) != nil else { throw ValidationError("--max-metric-age: expected a duration such as 5m.") }
+            guard Logger.Level(rawValue: logLevel) != nil else {
+                throw ValidationError("--log-level: expected trace, debug, info, notice, warning or error, not '\(logLevel)'.")
+            }
             if let listen, HostPort(listen) == nil { throw ValidationError("--listen: expected HOST:PORT, e.g. 0.0.0.0:9464.") }
             if sandbox.count > 1 { throw ValidationError("--sandbox takes at most one directory.") }
             for item in queueRedis + query where !item.contains("=") { throw ValidationError("'\(item)': expected NAME=VALUE.") }
