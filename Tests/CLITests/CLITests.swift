@@ -483,4 +483,15 @@ enum CLI {
         #expect(bad.stderr.contains("--log-level: expected trace, debug, info, notice, warning or error, not 'verbose'."), "\(bad.stderr)")
         #expect(try CLI.run(common + ["warning"]).status == 0)
     }
+
+    /// A zero --interval (a tick every 50 ms) or --metric-timeout is refused, not run.
+    @Test(arguments: [("--interval", "0s"), ("--metric-timeout", "0")])
+    func zeroDurationsAreUsageErrors(_ flag: String, _ value: String) throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let result = try CLI.run(["controller", "run", "blueprints/qc-platform.yaml", "--env", "production", "--sandbox", dir.appendingPathComponent("sandbox").path,
+                                  "--once", "--dry-run", "--journal", dir.appendingPathComponent("journal.jsonl").path, flag, value])
+        #expect(result.status == 64, "\(result.stdout)\(result.stderr)")
+        #expect(result.stderr.contains("\(flag): expected a duration above zero"), "\(result.stderr)")
+    }
 }

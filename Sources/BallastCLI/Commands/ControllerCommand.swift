@@ -86,8 +86,14 @@ struct ControllerCommand: AsyncParsableCommand {
         }
 
         func validate() throws {
-            guard DurationText.seconds(interval) != nil else { throw ValidationError("--interval: expected a duration such as 15s, 1m or 500ms.") }
-            guard DurationText.seconds(metricTimeout) != nil else { throw ValidationError("--metric-timeout: expected a duration such as 5s.") }
+            // Zero was accepted: a tick every 50 ms (the loop's floor) lists every service 20 times a second, and a
+            // zero metric timeout makes every reading "no answer within 0 s".
+            guard let seconds = DurationText.seconds(interval), seconds > 0 else {
+                throw ValidationError("--interval: expected a duration above zero such as 15s, 1m or 500ms.")
+            }
+            guard let timeout = DurationText.seconds(metricTimeout), timeout > 0 else {
+                throw ValidationError("--metric-timeout: expected a duration above zero such as 5s.")
+            }
             guard DurationText.seconds(maxMetricAge) != nil else { throw ValidationError("--max-metric-age: expected a duration such as 5m.") }
             guard Logger.Level(rawValue: logLevel) != nil else {
                 throw ValidationError("--log-level: expected trace, debug, info, notice, warning or error, not '\(logLevel)'.")
