@@ -495,3 +495,23 @@ enum CLI {
         #expect(result.stderr.contains("\(flag): expected a duration above zero"), "\(result.stderr)")
     }
 }
+
+/// `apply PLANFILE --env NAME` says the file is a saved plan, instead of reading it as a blueprint that
+/// "declares no environments".
+@Suite struct ApplyPlanFileWithEnvTests {
+    @Test func aPlanFileWithEnvIsNamedAsAPlan() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let secrets = ["DATABASE_URL": "x", "REDIS_URL": "x", "OPENAI_API_KEY": "x"]
+        let planFile = dir.appendingPathComponent("plan.json").path
+        let planned = try CLI.run(["plan", "blueprints/qc-platform.yaml", "--env", "production", "--sandbox", dir.appendingPathComponent("sandbox").path,
+                                   "--state", dir.appendingPathComponent("state.json").path, "--allow-cost-increase", "--out", planFile],
+                                  environment: secrets)
+        #expect(planned.status == 0, "\(planned.stderr)")
+        let result = try CLI.run(["apply", planFile, "--env", "production"], environment: secrets)
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("Error: '\(planFile)' is a saved plan (qc-platform, production), not a blueprint: apply it without --env production"),
+                "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("state.json").path))
+    }
+}

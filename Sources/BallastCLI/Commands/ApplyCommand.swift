@@ -49,7 +49,12 @@ struct ApplyCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let saved = options.env == nil ? try? PlanSession.read(options.blueprint) : nil
+        let saved = try? PlanSession.read(options.blueprint)
+        if let saved, let env = options.env {
+            // Read as a blueprint, a plan file "declares no environments": say what it is instead.
+            throw CLIError("'\(options.blueprint)' is a saved plan (\(saved.plan.project), \(saved.plan.environment)), not a blueprint: "
+                + "apply it without --env \(env) (ballast apply \(options.blueprint)), or give the blueprint with --env")
+        }
         if let saved { return try await applySaved(saved, file: options.blueprint) }
 
         let planOptions = PlanOptions(mode: refreshOnly ? .refreshOnly : .normal, allowDelete: allowDelete, allowCostIncrease: allowCostIncrease)
