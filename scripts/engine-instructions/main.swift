@@ -51,6 +51,8 @@ func metrics(service: Int, tick: Int, current: Int) -> [String: ObservedMetric] 
         "cpu": .instances(samples), "memory": .instances(memorySamples),
         "queue_depth": .total(max(0, 60 * Double(current) * (1 + wave))),
         "latency_p95": .total(1.2 + 1.2 * max(0, wave)), "error_rate": .total(0.002),
+        // Requests arrive whatever the count (web-default's queueing target and look-ahead read them).
+        "request_rate": .total(30 * (1 + 0.6 * wave)),
     ]
 }
 
@@ -133,9 +135,12 @@ if mode == "time" {
     for decision in decideAll(ScalingBenchmark.tick(services: 1000)) { absorb(decision) }
     print(String(digest, radix: 16))
 } else if mode == "fleet" {
+    // bench-five-rules, or the web-default policy of the file given third (policies/web-default.yaml).
     var library = PolicyLibrary()
     library.add(yaml, file: "<bench>")
-    print("fleet checksum", fleet(policy: library.scale["bench-five-rules"]!, ticks: ticks))
+    if args.count > 3, let text = try? String(contentsOfFile: args[3], encoding: .utf8) { library.add(text, file: args[3]) }
+    let policy = args.count > 3 ? library.scale["web-default"]! : library.scale["bench-five-rules"]!
+    print("fleet checksum", fleet(policy: policy, ticks: ticks))
 } else {
     let inputs = ScalingBenchmark.tick(services: 1000)
     var desired = 0

@@ -254,6 +254,8 @@ struct EngineBench {
             "queue_depth": .total(max(0, 60 * Double(current) * (1 + wave))),
             "latency_p95": .total(1.2 + 1.2 * max(0, wave)),
             "error_rate": .total(0.002),
+            // Requests arrive whatever the count (web-default's queueing target and look-ahead read them).
+            "request_rate": .total(30 * (1 + 0.6 * wave)),
         ]
     }
 }

@@ -56,6 +56,11 @@ public enum Forecasting {
             value = seen ? total : nil
         case .unavailable?, nil: value = nil
         }
-        return ForecastSample(metric: forecast.metric, value: value, resolution: forecast.resolution, retention: forecast.retention)
+        return sample(forecast, value: value)
+    }
+
+    /// The same, from the metric's service-wide value already read.
+    static func sample(_ forecast: ScaleForecast, value: Double?) -> ForecastSample {
+        ForecastSample(metric: forecast.metric, value: value, resolution: forecast.resolution, retention: forecast.retention)
     }
 }

@@ -14,7 +14,7 @@ final class PolicyPlan: Sendable {
     enum Kind: Sendable { case utilization, value, perInstance, threshold }
 
     /// A rule's numbers: plain values, read without retaining anything (its strings are in
-    /// ``PolicyPlan/ruleNames`` and ``PolicyPlan/metricNames``).
+    /// ``PolicyPlan/texts``).
     struct Rule: Sendable {
         var kind: Kind
         /// Index into ``PolicyPlan/metrics`` (target rules) or ``PolicyPlan/thresholds`` (threshold rules).
@@ -37,15 +37,28 @@ final class PolicyPlan: Sendable {
     let behaviorWindow: Double
     let queueMetricName: String?
     let activeMetricName: String?
+    /// The metrics of the queueing target, the look-ahead and the forecast (nil without one).
+    let queueingMetricName: String?
+    let lookaheadMetricName: String?
+    let forecastMetricName: String?
     /// Every metric the rules and scale to zero read, each once, in the order the rules first read
     /// them (the order of a decision's summaries and so of its observation).
     let metrics: [String]
-    /// The UTF-8 length of each of ``metrics`` (names of another length are told apart without comparing).
-    let metricLengths: [Int]
+    /// ``metrics``, then the queueing target's, the look-ahead's and the forecast's metrics when
+    /// they are not among them: every metric a decision reads, each read once (``read(_:into:)``).
+    let readNames: [String]
+    /// Index in ``readNames`` of the queueing target's, the look-ahead's and the forecast's metric (-1 without).
+    let queueingMetric: Int
+    let lookaheadMetric: Int
+    let forecastMetric: Int
     let rules: [Rule]
-    /// Each rule's name, and the metric of each target rule ("" for threshold rules), in rule order.
-    let ruleNames: [String]
-    let metricNames: [String]
+    /// Each rule's strings, in rule order.
+    struct RuleText: Sendable {
+        var name: String
+        /// The metric of a target rule ("" for threshold rules).
+        var metric: String
+    }
+    let texts: [RuleText]
     /// Index in ``metrics`` of scale to zero's queue and active metrics (-1 without).
     let queueMetric: Int
     let activeMetric: Int
@@ -68,37 +81,45 @@ final class PolicyPlan: Sendable {
         scaleDown = policy.scaleDown
         queueMetricName = policy.scaleToZero?.queueMetric
         activeMetricName = policy.scaleToZero?.activeMetric
+        queueingMetricName = policy.queueing?.metric
+        lookaheadMetricName = policy.lookahead?.metric
+        forecastMetricName = policy.forecast?.metric
         var metrics: [String] = []
         metrics.reserveCapacity(policy.rules.count + 2)
         let defaultTolerance = Tolerance(up: policy.scaleUp.tolerance ?? Tolerance.hpaDefault.up,
                                          down: policy.scaleDown.tolerance ?? Tolerance.hpaDefault.down)
-        var rules: [Rule] = []
-        var ruleNames: [String] = [], metricNames: [String] = []
+        let source = policy.rules
+        // Each array is allocated once, at its size (a plan is made per call without a context).
+        var rules: [Rule] = [], texts: [RuleText] = []
+        rules.reserveCapacity(source.count)
+        texts.reserveCapacity(source.count)
         var utilization: [Int] = []
         var sustains: [Double] = []
         var thresholds: [ThresholdRule] = []
-        rules.reserveCapacity(policy.rules.count)
-        let source = policy.rules
+        let thresholdCount = source.count { if case .threshold = $0.kind { true } else { false } }
+        if thresholdCount > 0 {
+            sustains.reserveCapacity(thresholdCount)
+            thresholds.reserveCapacity(thresholdCount)
+        }
         for at in source.indices {
             let tolerance = source[at].tolerance ?? defaultTolerance
-            ruleNames.append(source[at].name)
             switch source[at].kind {
             case .utilization(let metric, let target):
                 let index = Self.index(metric, in: &metrics)
                 utilization.append(index)
                 rules.append(Rule(kind: .utilization, metric: index, target: target, tolerance: tolerance))
-                metricNames.append(metric)
+                texts.append(RuleText(name: source[at].name, metric: metric))
             case .value(let metric, let target):
                 rules.append(Rule(kind: .value, metric: Self.index(metric, in: &metrics), target: target, tolerance: tolerance))
-                metricNames.append(metric)
+                texts.append(RuleText(name: source[at].name, metric: metric))
             case .perInstance(let metric, let target):
                 rules.append(Rule(kind: .perInstance, metric: Self.index(metric, in: &metrics), target: target, tolerance: tolerance))
-                metricNames.append(metric)
+                texts.append(RuleText(name: source[at].name, metric: metric))
             case .threshold(let threshold):
                 Self.visit(threshold.condition, in: &metrics)
                 sustains.append(threshold.sustain)
                 rules.append(Rule(kind: .threshold, metric: thresholds.count, target: 0, tolerance: tolerance))
-                metricNames.append("")
+                texts.append(RuleText(name: source[at].name, metric: ""))
                 thresholds.append(threshold)
             }
         }
@@ -110,10 +131,13 @@ final class PolicyPlan: Sendable {
             activeMetric = -1
         }
         self.metrics = metrics
-        self.metricLengths = metrics.map(\.utf8.count)
+        var readNames = metrics
+        queueingMetric = queueingMetricName.map { Self.index($0, in: &readNames) } ?? -1
+        lookaheadMetric = lookaheadMetricName.map { Self.index($0, in: &readNames) } ?? -1
+        forecastMetric = forecastMetricName.map { Self.index($0, in: &readNames) } ?? -1
+        self.readNames = readNames
         self.rules = rules
-        self.ruleNames = ruleNames
-        self.metricNames = metricNames
+        self.texts = texts
         self.utilizationMetrics = utilization
         self.sustains = sustains
         self.thresholds = thresholds
@@ -149,23 +173,26 @@ final class PolicyPlan: Sendable {
         } else if queueMetricName != nil {
             return false
         }
+        guard policy.queueing?.metric == queueingMetricName, policy.lookahead?.metric == lookaheadMetricName,
+              policy.forecast?.metric == forecastMetricName else { return false }
         let same = policy.rules.withUnsafeBufferPointer { given in
             sourceRules.withUnsafeBufferPointer { own in given.count == own.count && given.baseAddress == own.baseAddress }
         }
         return same || policy.rules == sourceRules
     }
 
-    /// Initializes `readings` (room for ``metrics``) with each metric's reading in `metrics`
+    /// Initializes `readings` (room for ``readNames``) with each metric's reading in `metrics`
     /// (``Reading/Form/absent`` when there is none). A handful of readings are walked once and
     /// matched by name, which is cheaper than hashing every name; a large dictionary is looked up
     /// name by name. (Either finds the same: keys are unique under `==`, which is what a look-up
     /// compares too.)
     func read(_ metrics: [String: ObservedMetric], into readings: UnsafeMutableBufferPointer<Reading>) {
         guard let base = readings.baseAddress else { return }
-        base.initialize(repeating: Reading(), count: self.metrics.count)
+        let names = readNames
+        base.initialize(repeating: Reading(), count: names.count)
         if metrics.count > 8 {
-            for index in self.metrics.indices {
-                if let reading = metrics[self.metrics[index]] { base[index] = Reading(reading) }
+            for index in names.indices {
+                if let reading = metrics[names[index]] { base[index] = Reading(reading) }
             }
             return
         }
@@ -173,7 +200,7 @@ final class PolicyPlan: Sendable {
             // Names of another length are told apart without comparing them.
             let name = metrics.keys[entry]
             let length = name.utf8.count
-            for index in metricLengths.indices where metricLengths[index] == length && self.metrics[index] == name {
+            for index in names.indices where names[index].utf8.count == length && names[index] == name {
                 base[index] = Reading(metrics.values[entry])
                 break
             }

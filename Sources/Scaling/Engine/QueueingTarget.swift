@@ -163,13 +163,20 @@ public enum QueueingTarget {
     /// What a decision hands the history's series of readings: the look-ahead's, kept long enough for
     /// this target too when the policy has both, or this target's own; nil when neither needs one.
     public static func seriesSample(_ policy: ScalePolicy, lookaheadReading: Double?, metrics: [String: ObservedMetric]) -> LookaheadSample? {
-        if let lookahead = policy.lookahead {
+        seriesSample(lookahead: policy.lookahead, queueing: policy.queueing, lookaheadReading: lookaheadReading,
+                     queueingReading: { queueing in reading(queueing, metrics: metrics) })
+    }
+
+    /// ``seriesSample(_:lookaheadReading:metrics:)`` from the policy's parts and this tick's readings.
+    static func seriesSample(lookahead: borrowing ScaleLookahead?, queueing: borrowing ScaleQueueing?, lookaheadReading: Double?,
+                             queueingReading: (ScaleQueueing) -> Double?) -> LookaheadSample? {
+        if let lookahead = copy lookahead {
             var window = lookahead.window
-            if let queueing = policy.queueing, queueing.metric == lookahead.metric { window = Swift.max(window, queueing.retention) }
+            if let queueing = copy queueing, queueing.metric == lookahead.metric { window = Swift.max(window, queueing.retention) }
             return LookaheadSample(metric: lookahead.metric, value: lookaheadReading, window: window)
         }
-        if let queueing = policy.queueing, queueing.retention > 0 {
-            return LookaheadSample(metric: queueing.metric, value: reading(queueing, metrics: metrics), window: queueing.retention)
+        if let queueing = copy queueing, queueing.retention > 0 {
+            return LookaheadSample(metric: queueing.metric, value: queueingReading(queueing), window: queueing.retention)
         }
         return nil
     }

@@ -89,4 +89,15 @@ struct Reading {
 
     /// Instances that are ready (reported or not).
     var ready: Int { readyCount + missingCount }
+
+    /// The service-wide value a look-ahead, a queueing target or a forecast reads: the total, or the
+    /// sum over the instances that reported; nil when unavailable or nobody reported
+    /// (``Lookahead/reading(_:metrics:)``).
+    var serviceValue: Double? {
+        switch form {
+        case .total: return total
+        case .instances: return reportedCount > 0 ? reportedSum : nil
+        case .absent, .unavailable: return nil
+        }
+    }
 }

@@ -38,19 +38,17 @@ public enum ScalingEngine {
         // The run reads the input in place (a copy would retain every part of it) and each
         // metric's reading, looked up and summed once, from a buffer of plain numbers on the stack.
         // (The closures return nothing: a generic result would be copied through its witnesses.)
-        var decision: Decision?
-        withUnsafePointer(to: input) { input in
-            withUnsafeTemporaryAllocation(of: Reading.self, capacity: plan.metrics.count) { readings in
+        return withUnsafePointer(to: input) { input in
+            withUnsafeTemporaryAllocation(of: Reading.self, capacity: plan.readNames.count) { readings in
                 plan.read(input.pointee.metrics, into: readings)
                 var run = Run(input: input, plan: plan, readings: UnsafeBufferPointer(readings))
                 run.lo = lo
                 run.hi = hi
                 run.floorSchedule = floorSchedule
                 run.ceilingSchedule = ceilingSchedule
-                decision = run.decide()
+                return run.decide()
             }
         }
-        return decision.take().unsafelyUnwrapped
     }
 
     /// What a caller keeps across many decisions, so that each does only its own service's work:
@@ -224,12 +222,12 @@ private struct Run {
                 break
             case .invalid:
                 if invalid == 0 {
-                    let name = plan.ruleNames[index], message = why
+                    let name = plan.texts[index].name, message = why
                     firstInvalid = { "\(name): \(message.render())" }
                 }
                 invalid += 1
             }
-            proposals.append(.init(rule: plan.ruleNames[index], instances: outcome.instances, text: consume why))
+            proposals.append(.init(rule: plan.texts[index].name, instances: outcome.instances, text: consume why))
         }
 
         // A seasonal forecast proposes next to the rules (see Forecast.swift).
@@ -250,7 +248,7 @@ private struct Run {
         }
         // A queueing target proposes as a rule does (see QueueingTarget.swift).
         if has.contains(.queueing), let queueing = policy.queueing {
-            let outcome = QueueingTarget.evaluate(queueing, value: QueueingTarget.reading(queueing, metrics: input.metrics), series: input.history.lookahead, now: input.now, current: current,
+            let outcome = QueueingTarget.evaluate(queueing, value: readings[plan.queueingMetric].serviceValue, series: input.history.lookahead, now: input.now, current: current,
                                                   tolerance: Tolerance(up: policy.scaleUp.tolerance ?? Tolerance.hpaDefault.up, down: policy.scaleDown.tolerance ?? Tolerance.hpaDefault.down))
             proposals.append(.init(rule: "queueing", instances: outcome.instances, lazy: outcome.why))
             if let n = outcome.instances {
@@ -339,11 +337,12 @@ private struct Run {
             }
         }
         // The queueing target proposes as a rule does, so its failed reads count toward `fallback` too.
-        if has.contains(.queueing), let metric = policy.queueing?.metric, !names.contains(metric), input.metrics[metric]?.summaryValue == nil {
+        if plan.queueingMetric >= names.count, readings[plan.queueingMetric].summary == nil {
+            let metric = plan.readNames[plan.queueingMetric]
             failures[metric] = (input.history.failures[metric] ?? 0) + 1
         }
         if plan.hasSustained || (has.contains(.scaleToZero) && plan.needsObservations(policy)) { observation = summaries }
-        if has.contains(.lookahead), let lookahead = policy.lookahead { lookaheadReading = Lookahead.reading(lookahead, metrics: input.metrics) }
+        if plan.lookaheadMetric >= 0 { lookaheadReading = readings[plan.lookaheadMetric].serviceValue }
     }
 
     func failedLongEnough(_ fallback: ScaleFallback) -> (String, Int)? {
@@ -377,9 +376,9 @@ private struct Run {
         case .instances:
             switch rules[index].kind {
             case .utilization:
-                return ReplicaCalculator.utilization(reading, target: target, current: current, tolerance: tolerance, metric: plan.metricNames[index])
+                return ReplicaCalculator.utilization(reading, target: target, current: current, tolerance: tolerance, metric: plan.texts[index].metric)
             case .value:
-                return ReplicaCalculator.averageValue(reading, target: target, current: current, tolerance: tolerance, metric: plan.metricNames[index])
+                return ReplicaCalculator.averageValue(reading, target: target, current: current, tolerance: tolerance, metric: plan.texts[index].metric)
             case .perInstance, .threshold:
                 return ReplicaCalculator.perInstance(reading.reportedSum, target: target, current: current, tolerance: tolerance)
             }
@@ -392,11 +391,11 @@ private struct Run {
                 return ReplicaCalculator.perInstance(reading.total, target: target, current: current, tolerance: tolerance)
             }
         case .unavailable:
-            let metric = plan.metricNames[index]
+            let metric = plan.texts[index].metric
             let reason = input.metrics[metric]?.unavailableReason ?? ""
             return .invalid({ "\(metric) unavailable: \(reason)" })
         case .absent:
-            let metric = plan.metricNames[index]
+            let metric = plan.texts[index].metric
             return .invalid({ "\(metric) unavailable: no reading" })
         }
     }
@@ -419,10 +418,12 @@ private struct Run {
 
     /// Stabilization, rate policies and the clamp (HPA's behaviour), then the caps.
     mutating func normalize(raw: Int, activating: Bool) -> Decision {
-        let (stabilized, stabilizedReason) = Behavior.stabilize(
+        let (stabilized, stabilizedReasonFound) = Behavior.stabilize(
             desired: raw, current: current, recommendations: input.history.recommendations, now: input.now,
             up: plan.scaleUp, down: plan.scaleDown)
-        if let stabilizedReason { reasons.append(consume stabilizedReason) }
+        // (Reasons are moved into the list, not copied: a copy retains their parts.)
+        var stabilizedReason = stabilizedReasonFound
+        if let reason = stabilizedReason.take() { reasons.append(reason) }
         let lo = self.lo, hi = self.hi, floorSchedule = self.floorSchedule, ceilingSchedule = self.ceilingSchedule
         let floor = Swift.max(lo, hi > 0 ? 1 : 0)
         var (desired, limitReason) = Behavior.limit(
@@ -435,7 +436,7 @@ private struct Run {
         } else if limitReason.has(.tooFewReplicas), lo == 0 {
             limitReason = .init(.tooFewReplicas, "wanted \(stabilized); at least 1 instance runs unless scaleToZero suspends the service")
         }
-        reasons.append(limitReason)
+        reasons.append(consume limitReason)
         if activating && desired < 1 { desired = Swift.min(1, hi) }
         // (Evaluated first: `capped` appends reasons that `finish` must see.)
         let final = capped(desired)
@@ -477,15 +478,19 @@ private struct Run {
     /// the run, not copied: the run ends here).
     mutating func finish(_ desired: Int, recommendation: Int?) -> Decision {
         var forecastSample: ForecastSample?
-        if has.contains(.forecast) { forecastSample = policy.forecast.map { Forecasting.sample($0, metrics: input.metrics) } }
+        if has.contains(.forecast), let forecast = policy.forecast { forecastSample = Forecasting.sample(forecast, value: readings[plan.forecastMetric].serviceValue) }
         // (Only asked when there is a series to keep: handing it the policy copies the whole policy.)
         var lookaheadSample: LookaheadSample?
         if has.contains(.lookahead) || has.contains(.queueing) {
-            lookaheadSample = QueueingTarget.seriesSample(policy, lookaheadReading: lookaheadReading, metrics: input.metrics)
+            let queueingReading = plan.queueingMetric >= 0 ? readings[plan.queueingMetric].serviceValue : nil
+            lookaheadSample = QueueingTarget.seriesSample(lookahead: policy.lookahead, queueing: policy.queueing, lookaheadReading: lookaheadReading,
+                                                          queueingReading: { _ in queueingReading })
         }
-        return Decision(desired: desired, current: current, reasons: Self.take(&reasons), proposals: Self.take(&proposals), recommendation: recommendation,
-                        observation: observation.take(), failures: Self.take(&failures),
-                        historyWindow: plan.longestWindow(policy, scaleToZero: has.contains(.scaleToZero)), min: lo, max: hi,
+        let reasons = Self.take(&self.reasons), proposals = Self.take(&self.proposals), failures = Self.take(&self.failures)
+        let observation = self.observation.take()
+        let window = plan.longestWindow(policy, scaleToZero: has.contains(.scaleToZero))
+        return Decision(desired: desired, current: current, reasons: reasons, proposals: proposals, recommendation: recommendation,
+                        observation: observation, failures: failures, historyWindow: window, min: lo, max: hi,
                         forecastSample: forecastSample, lookaheadSample: lookaheadSample, rules: plan.sourceRules)
     }
 

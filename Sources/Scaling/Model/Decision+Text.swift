@@ -106,7 +106,7 @@ struct RuleNote: Sendable {
         }
     }
 
-    private var metric: String { plan.metricNames[rule] }
+    private var metric: String { plan.texts[rule].metric }
     /// A utilisation rule's service-wide reading is shown as a percentage.
     private var percent: Bool { plan.rules[rule].kind == .utilization }
 
@@ -120,7 +120,7 @@ struct RuleNote: Sendable {
         case Self.winnerForecast: return "forecast"
         case Self.winnerLookahead: return "lookahead"
         case Self.winnerQueueing: return "queueing"
-        default: return plan.ruleNames[rule]
+        default: return plan.texts[rule].name
         }
     }
 }

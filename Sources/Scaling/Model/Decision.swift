@@ -144,7 +144,7 @@ public struct Decision: Sendable, Equatable {
     /// ``ScalingHistory/record(_:at:applied:)`` keeps (``ScalingHistory/runs``).
     public var sustainedConditions: [ScaleCondition] { Array(Self.sustainedConditions(of: rules)) }
     /// The policy's rules (a reference to its array, not a copy): where ``sustainedConditions`` come from.
-    var rules: [ScaleRule] = []
+    var rules: [ScaleRule]
 
     static func sustainedConditions(of rules: [ScaleRule]) -> some Collection<ScaleCondition> {
         rules.lazy.compactMap { rule -> ThresholdRule? in
