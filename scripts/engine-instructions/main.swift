@@ -129,9 +129,14 @@ if mode == "time" {
     // Every decision of the bench fleet, of web-default over the same fleet, and of ScalingBenchmark.tick.
     var library = PolicyLibrary()
     library.add(yaml, file: "<bench>")
-    if args.count > 3, let text = try? String(contentsOfFile: args[3], encoding: .utf8) { library.add(text, file: args[3]) }
+    for file in args.dropFirst(3) {
+        if let text = try? String(contentsOfFile: file, encoding: .utf8) { library.add(text, file: file) }
+    }
     _ = fleet(policy: library.scale["bench-five-rules"]!, ticks: ticks)
-    if let web = library.scale["web-default"] { _ = fleet(policy: web, ticks: ticks) }
+    // web-default (queueing target, look-ahead) and web-daily (with a seasonal forecast), when given.
+    for name in ["web-default", "web-daily"] {
+        if let policy = library.scale[name] { _ = fleet(policy: policy, ticks: ticks) }
+    }
     for decision in decideAll(ScalingBenchmark.tick(services: 1000)) { absorb(decision) }
     print(String(digest, radix: 16))
 } else if mode == "fleet" {
