@@ -86,6 +86,24 @@ let issueExample = """
     #expect(result.diagnostics.items.first?.severity == .warning)
 }
 
+/// With a blueprint the caps are the environment's, as the policy and bounds are (docs/policies.md):
+/// an input's own `constraints` are named and not used, even where the environment has no budget.
+@Test func blueprintDefaultsReplaceTheInputsConstraints() throws {
+    let text = #"""
+    {"now": "2026-01-01T12:00:00Z", "current": 2, "metrics": {"cpu": 0.95},
+     "constraints": {"budget": {"monthly": 400, "pricePerInstance": 25, "otherServices": 250},
+                     "upstream": {"name": "openai", "requestsPerMinute": 500, "perInstance": 100}}}
+    """#
+    let hpa = mustPolicy("name: hpa-cpu70\nrules: [ { metric: cpu, target: 70% } ]")
+    let environment = ScalingConstraints(connections: [ConnectionConstraint(datastore: "postgres", maxConnections: 400, perInstance: 10, otherServices: 20)])
+    let result = DecisionRequest.read(Array(text.utf8), file: "in.json", defaults: .init(policy: hpa, min: 1, max: 10, constraints: environment))
+    let input = try #require(result.input)
+    #expect(input.constraints == environment)
+    #expect(result.diagnostics.items.map(\.summary) == ["Ignored constraints"])
+    let bare = DecisionRequest.read(Array(text.utf8), file: "in.json", defaults: .init(policy: hpa, min: 1, max: 10))
+    #expect(try #require(bare.input).constraints == .none)
+}
+
 struct BadInputCase: CustomTestStringConvertible, Sendable {
     var name: String
     var json: String

@@ -72,7 +72,9 @@ extension NodeDecoder {
         guard let fields = mapping(node, path: path, allowed: Self.decisionInputKeys, what: "an object") else { return nil }
         let before = diagnostics.errorCount
         if let defaults {
-            for key in ["policy", "min", "max"] {
+            // The blueprint gives the policy, the bounds and the environment's caps (its budget, the
+            // datastores' connection limits, the upstream's rate limit).
+            for key in ["policy", "min", "max", "constraints"] {
                 if let given = fields.present(key) {
                     warning("Ignored \(key)", "`\(key)` comes from the blueprint in this form; the input's value is not used.", path: NodeDecoder.join(path, key), at: given)
                 }
@@ -85,7 +87,7 @@ extension NodeDecoder {
             guard diagnostics.errorCount == before, let now, let current else { return nil }
             policyName = defaults.policy.name
             return DecisionInput(now: now, current: current, min: defaults.min, max: defaults.max, policy: defaults.policy, metrics: rest.metrics,
-                                 readyInstances: rest.ready, history: rest.history, constraints: rest.constraints ?? defaults.constraints)
+                                 readyInstances: rest.ready, history: rest.history, constraints: defaults.constraints)
         }
         func required(_ key: String, _ hint: String) -> YAMLNode? {
             if let value = fields.present(key) { return value }
