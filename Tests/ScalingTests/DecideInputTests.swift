@@ -102,6 +102,11 @@ let issueExample = """
     #expect(result.diagnostics.items.map(\.summary) == ["Ignored constraints"])
     let bare = DecisionRequest.read(Array(text.utf8), file: "in.json", defaults: .init(policy: hpa, min: 1, max: 10))
     #expect(try #require(bare.input).constraints == .none)
+    // An ignored block is not checked (as an ignored policy is not read).
+    let invalid = #"{"now": "2026-01-01T12:00:00Z", "current": 2, "constraints": {"budget": {"monthly": -1}}}"#
+    let ignored = DecisionRequest.read(Array(invalid.utf8), file: "in.json", defaults: .init(policy: hpa, min: 1, max: 10))
+    #expect(ignored.input != nil)
+    #expect(ignored.diagnostics.items.map(\.summary) == ["Ignored constraints"])
 }
 
 struct BadInputCase: CustomTestStringConvertible, Sendable {
@@ -151,4 +156,18 @@ func timestamps(_ text: String, _ seconds: Double) {
     #expect(Timestamp.parse(Timestamp.format(date)) == date)
     #expect(Timestamp.parse("2026-13-01T00:00:00Z") == nil)
     #expect(Timestamp.parse("2026-01-01T12:00:00") == nil)
+}
+
+/// A metric's name written in another Unicode form is the same name, as a dictionary look-up finds
+/// it: the engine's walk over the readings compares lengths first, and "é" is 2 UTF-8 bytes where
+/// "e" + U+0301 is 3.
+@Test func metricNamesMatchInAnyUnicodeForm() throws {
+    let policy = mustPolicy("name: accented\nrules: [ { metric: caf\u{E9}, perInstance: 100 } ]")
+    let now = Date(timeIntervalSince1970: 1_790_000_000)
+    for key in ["caf\u{E9}", "cafe\u{301}"] {
+        let decision = ScalingEngine.decide(DecisionInput(now: now, current: 2, min: 1, max: 10, policy: policy,
+                                                          metrics: [key: .total(500), "cpu": .total(0.5)]))
+        #expect(decision.proposals.first?.instances == 5, "metric written as \(Array(key.unicodeScalars))")
+        #expect(decision.desired == 5)
+    }
 }

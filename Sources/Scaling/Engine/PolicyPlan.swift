@@ -183,9 +183,9 @@ final class PolicyPlan: Sendable {
 
     /// Initializes `readings` (room for ``readNames``) with each metric's reading in `metrics`
     /// (``Reading/Form/absent`` when there is none). A handful of readings are walked once and
-    /// matched by name, which is cheaper than hashing every name; a large dictionary is looked up
-    /// name by name. (Either finds the same: keys are unique under `==`, which is what a look-up
-    /// compares too.)
+    /// matched by name, which is cheaper than hashing every name; a large dictionary, and a name the
+    /// walk did not find, are looked up. (Both find the same: keys are unique under `==`, which is
+    /// what a look-up compares too.)
     func read(_ metrics: [String: ObservedMetric], into readings: UnsafeMutableBufferPointer<Reading>) {
         guard let base = readings.baseAddress else { return }
         let names = readNames
@@ -204,6 +204,11 @@ final class PolicyPlan: Sendable {
                 base[index] = Reading(metrics.values[entry])
                 break
             }
+        }
+        // Canonically equivalent names can differ in length ("é" and "e\u{301}", "K" and the Kelvin
+        // sign): a name the walk did not find is looked up, so the plan finds what the dictionary does.
+        for index in names.indices where base[index].form == .absent {
+            if let reading = metrics[names[index]] { base[index] = Reading(reading) }
         }
     }
 

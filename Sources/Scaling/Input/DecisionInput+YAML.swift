@@ -83,7 +83,7 @@ extension NodeDecoder {
             if fields.present("now") == nil { error("Missing now", "`now` is the moment of the decision, e.g. \"2026-01-01T12:00:00Z\".", path: NodeDecoder.join(path, "now"), at: node) }
             let current = fields.present("current").flatMap { int($0, path: NodeDecoder.join(path, "current"), range: 0...1_000_000) }
             if fields.present("current") == nil { error("Missing current", "`current` is the number of instances running now.", path: NodeDecoder.join(path, "current"), at: node) }
-            let rest = decisionExtras(fields, path: path)
+            let rest = decisionExtras(fields, path: path, constraints: false)
             guard diagnostics.errorCount == before, let now, let current else { return nil }
             policyName = defaults.policy.name
             return DecisionInput(now: now, current: current, min: defaults.min, max: defaults.max, policy: defaults.policy, metrics: rest.metrics,
@@ -123,7 +123,10 @@ extension NodeDecoder {
     }
 
     /// `metrics`, `ready`, `history` and `constraints` (nil when not given).
-    mutating func decisionExtras(_ fields: Mapping, path: String) -> (metrics: [String: ObservedMetric], ready: Int?, history: ScalingHistory, constraints: ScalingConstraints?) {
+    /// The input's metrics, ready count, history and (unless `constraints` is false: the blueprint gives
+    /// them, and an ignored block is not checked) constraints.
+    mutating func decisionExtras(_ fields: Mapping, path: String, constraints readConstraints: Bool = true)
+        -> (metrics: [String: ObservedMetric], ready: Int?, history: ScalingHistory, constraints: ScalingConstraints?) {
         var metrics: [String: ObservedMetric] = [:]
         if let metricsNode = fields.present("metrics"), let entries = mapping(metricsNode, path: NodeDecoder.join(path, "metrics")) {
             for entry in entries.entries {
@@ -136,7 +139,7 @@ extension NodeDecoder {
             history = scalingHistory(historyNode, path: NodeDecoder.join(path, "history")) ?? history
         }
         var constraints: ScalingConstraints?
-        if let constraintsNode = fields.present("constraints") {
+        if readConstraints, let constraintsNode = fields.present("constraints") {
             constraints = scalingConstraints(constraintsNode, path: NodeDecoder.join(path, "constraints"))
         }
         return (metrics, ready, history, constraints)
