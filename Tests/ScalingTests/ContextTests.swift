@@ -157,3 +157,28 @@ private func texts(_ d: Decision) -> [String] {
     // And back: the first plan is still found.
     #expect(texts(context.decide(input(web))) == texts(strict))
 }
+
+/// A plan also holds which metrics the queueing target and the look-ahead read, and the behaviours
+/// it renders messages from: policies that differ only there must not share one.
+@Test func contextTellsPoliciesApartByTheirQueueingMetricAndBehaviour() {
+    let byRate = mustPolicy("""
+    name: queued
+    rules: [ { metric: cpu, target: 80% } ]
+    queueing: { metric: request_rate, capacity: 10, p95: 2s }
+    """)
+    var byOther = byRate
+    byOther.queueing?.metric = "other_rate"
+    var slower = byRate
+    slower.scaleUp.policies = [RatePolicy(type: .instances, value: 1, period: 60)]
+    let metrics: [String: ObservedMetric] = ["cpu": .total(0.5), "request_rate": .total(120), "other_rate": .total(20)]
+    func input(_ policy: ScalePolicy) -> DecisionInput {
+        DecisionInput(now: t0, current: 2, min: 1, max: 20, policy: policy, metrics: metrics)
+    }
+    var context = ScalingEngine.Context()
+    for policy in [byRate, byOther, slower, byRate, byOther, slower] {
+        #expect(texts(context.decide(input(policy))) == texts(ScalingEngine.decide(input(policy))))
+    }
+    // The two rates ask for different counts, so sharing a plan would show.
+    #expect(ScalingEngine.decide(input(byRate)).proposals.last?.instances != ScalingEngine.decide(input(byOther)).proposals.last?.instances)
+    #expect(ScalingEngine.decide(input(slower)).desired == 3)
+}
