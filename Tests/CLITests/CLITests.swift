@@ -356,6 +356,8 @@ enum CLI {
                                       "--journal", dir.appendingPathComponent("journal.jsonl").path, "--listen", "127.0.0.1:\(port)"])
         #expect(controller.status == 1)
         #expect(controller.stderr.contains("Error: cannot serve /healthz, /readyz and /metrics on 127.0.0.1:\(port): "), "\(controller.stderr)")
+        // No tick ran (without --dry-run one could have scaled before the process failed): no leader, no summary.
+        #expect(!controller.stdout.contains("| 0 held |") && !controller.stderr.contains("became leader"), "\(controller.stdout)\(controller.stderr)")
     }
 }
 

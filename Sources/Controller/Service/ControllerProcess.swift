@@ -11,10 +11,13 @@ import ServiceLifecycle
 public enum ControllerProcess {
     public static func run(_ controller: ScalingController, interval: Double, once: Bool, listen: (host: String, port: Int)?,
                            logger: Logger, onTick: (@Sendable (TickReport) async -> Void)? = nil) async throws {
-        let loop = ControllerService(controller: controller, interval: interval, once: once, onTick: onTick)
+        let listening = ListeningFlag()
+        // With endpoints, the first tick waits until they listen: a taken port fails before anything is scaled.
+        var startWhen: (@Sendable () -> Bool)?
+        if listen != nil { startWhen = { listening.isSet } }
+        let loop = ControllerService(controller: controller, interval: interval, once: once, onTick: onTick, startWhen: startWhen)
         // The loop ending (`--once`, or after a graceful shutdown) shuts the rest down cleanly.
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: loop, successTerminationBehavior: .gracefullyShutdownGroup)]
-        let listening = ListeningFlag()
         if let listen {
             let app = ControllerEndpoints.application(host: listen.host, port: listen.port, status: controller.status,
                                                       metrics: controller.metrics, logger: logger) { port in

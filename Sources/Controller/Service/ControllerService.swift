@@ -21,15 +21,27 @@ public struct ControllerService: Service {
     public let once: Bool
     /// Called after every tick (logs, tests).
     public let onTick: (@Sendable (TickReport) async -> Void)?
+    /// When given, the first tick waits until it says true (the process's endpoints listen), and none
+    /// runs if the service is cancelled first (they could not listen: nothing is scaled, then the
+    /// process exits with the error).
+    public let startWhen: (@Sendable () -> Bool)?
 
-    public init(controller: ScalingController, interval: Double, once: Bool = false, onTick: (@Sendable (TickReport) async -> Void)? = nil) {
+    public init(controller: ScalingController, interval: Double, once: Bool = false, onTick: (@Sendable (TickReport) async -> Void)? = nil,
+                startWhen: (@Sendable () -> Bool)? = nil) {
         self.controller = controller
         self.interval = max(0.05, interval)
         self.once = once
         self.onTick = onTick
+        self.startWhen = startWhen
     }
 
     public func run() async throws {
+        if let startWhen {
+            while !startWhen() {
+                if Task.isShuttingDownGracefully || Task.isCancelled { return }
+                try? await Task.sleep(nanoseconds: 10_000_000)
+            }
+        }
         while true {
             let started = ContinuousClock.now
             // Shielded from cancellation: the tick in progress always finishes.
