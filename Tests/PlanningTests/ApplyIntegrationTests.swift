@@ -36,6 +36,33 @@ struct ApplyIntegrationTests {
         #expect(!stateText.contains("s3cret"))
     }
 
+    @Test("a secret missing where apply runs: nothing is created, and every service that needs one names all it lacks")
+    func missingSecretsApplyNothing() async throws {
+        let harness = try await SandboxHarness.start()
+        defer { Task { await harness.stop() } }
+        let production = try Example.production(owner: harness.owner)
+        let store = harness.store()
+        let plan = try await harness.plan(production, store: store)
+        let state = BallastState(lineage: UUID().uuidString, project: production.project, environment: production.environment)
+        // Only OPENAI_API_KEY is set here.
+        let executor = PlanExecutor(provider: harness.provider, ownerId: harness.owner, secret: { $0 == "OPENAI_API_KEY" ? "sk-test" : nil })
+        let report = await executor.apply(plan, state: state, save: { _ in Issue.record("no state is written when nothing is applied") })
+
+        #expect(!report.succeeded)
+        let failed = report.entries.compactMap { entry -> String? in
+            if case .failed(let message) = entry.status { return "\(entry.change.address): \(message)" }
+            return nil
+        }
+        #expect(failed.contains { $0.hasPrefix("service.backend-api: secrets DATABASE_URL (for DATABASE_URL), REDIS_URL (for REDIS_URL) not set") }, "\(failed)")
+        #expect(failed.allSatisfy { $0.hasSuffix("nothing was applied") && !$0.contains("sk-test") })
+        #expect(report.entries.first { $0.change.address == "keyvalue.redis" }?.status == .notAttempted)
+        // The provider was never asked to create anything.
+        #expect(try await harness.sandbox.listServices().isEmpty)
+        for type in DatastoreType.allCases {
+            #expect(try await harness.sandbox.listDatastores(type, ownerId: nil, names: []).isEmpty, "\(type)")
+        }
+    }
+
     @Test("a plan, a count, an env var and a region change give the expected actions and diffs")
     func changes() async throws {
         let harness = try await SandboxHarness.start()

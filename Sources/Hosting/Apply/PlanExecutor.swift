@@ -32,8 +32,20 @@ public struct PlanExecutor: Sendable {
     /// `save` is called with the serial one above the last one written (or read), one call at a time, in order.
     public func apply(_ plan: Plan, state: BallastState, save: @escaping @Sendable (BallastState) async throws -> Void,
                       progress: @escaping @Sendable (ApplyEvent) -> Void = { _ in }) async -> ApplyReport {
-        let recorder = StateRecorder(state: state, save: save)
         let changes = plan.actionable
+        // Every secret the plan writes must be set before anything changes: otherwise the datastores
+        // are created and then each service fails on its first missing secret, half applied.
+        let missing = missingSecrets(changes)
+        if !missing.isEmpty {
+            let entries = changes.map { change -> ApplyReport.Entry in
+                guard let names = missing[change.address] else { return ApplyReport.Entry(change: change, status: .notAttempted, id: change.id) }
+                let message = "\(names.count == 1 ? "secret" : "secrets") \(names.joined(separator: ", ")) not set in the environment; nothing was applied"
+                progress(.failed(change, message: message))
+                return ApplyReport.Entry(change: change, status: .failed(message), id: change.id)
+            }
+            return ApplyReport(entries: entries, state: state, stateError: nil)
+        }
+        let recorder = StateRecorder(state: state, save: save)
         let phases: [[ResourceChange]] = [
             changes.filter { $0.kind != .service && $0.action != .delete },
             changes.filter { $0.kind == .service && $0.action != .delete },
@@ -181,6 +193,27 @@ public struct PlanExecutor: Sendable {
     private func require(_ id: String?, _ change: ResourceChange) throws -> String {
         guard let id else { throw ApplyError(address: change.address, message: "no ID to act on (an earlier step failed)") }
         return id
+    }
+
+    /// For each change that writes a secret `secret` does not have: the secrets, as "NAME (for KEY)".
+    private func missingSecrets(_ changes: [ResourceChange]) -> [String: [String]] {
+        var missing: [String: [String]] = [:]
+        for change in changes {
+            for operation in change.operations {
+                let variables: [PlannedEnvVar]
+                switch operation {
+                case .createService(let planned): variables = planned.env
+                case .setEnvVars(let list): variables = list
+                default: continue
+                }
+                for variable in variables {
+                    guard case .secret(let name) = variable.value, secret(name) == nil else { continue }
+                    let described = "\(name) (for \(variable.key))"
+                    if !(missing[change.address]?.contains(described) ?? false) { missing[change.address, default: []].append(described) }
+                }
+            }
+        }
+        return missing
     }
 
     private func envInput(_ variable: PlannedEnvVar, service: String) throws -> EnvVarInput {
