@@ -158,6 +158,8 @@ import Testing
         #expect(try RenderClientConfiguration.fromEnvironment(["RENDER_API_KEY": "rnd_x"]).baseURL.absoluteString == "https://api.render.com/v1")
         let error = #expect(throws: RenderAPIError.self) { try RenderClientConfiguration.fromEnvironment([:]) }
         #expect(error?.message?.contains("RENDER_API_KEY") == true)
+        // No request was made: no endpoint, method or attempt count around the message.
+        #expect(error?.description == "RENDER_API_KEY is not set")
     }
 
     @Test func pacesWritesToThirtyAMinute() async throws {

@@ -59,6 +59,8 @@ public struct RenderAPIError: Error, Sendable, CustomStringConvertible {
     public var isRateLimited: Bool { status == 429 }
 
     public var description: String {
+        // Setting up the client (no request made): the message alone says what to fix.
+        if case .configuration = kind, operation == "configure", let message, !message.isEmpty { return message }
         var text = "\(operation) \(method) \(path): "
         switch kind {
         case .status(let code): text += "HTTP \(code)"
