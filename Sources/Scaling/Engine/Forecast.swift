@@ -47,16 +47,7 @@ public enum Forecasting {
     /// What the history must remember of this tick for `forecast`: the metric's service-wide value (a
     /// total, or the sum over instances, as a perInstance rule reads it); nil value when unavailable.
     public static func sample(_ forecast: ScaleForecast, metrics: [String: ObservedMetric]) -> ForecastSample {
-        var value: Double?
-        switch metrics[forecast.metric] {
-        case .total(let total)?: value = total
-        case .instances(let samples)?:
-            var total = 0.0, seen = false
-            for sample in samples { if let v = sample.value { total += v; seen = true } }
-            value = seen ? total : nil
-        case .unavailable?, nil: value = nil
-        }
-        return sample(forecast, value: value)
+        sample(forecast, value: metrics[forecast.metric].flatMap { Reading($0).serviceValue })
     }
 
     /// The same, from the metric's service-wide value already read.

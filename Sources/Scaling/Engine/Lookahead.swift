@@ -34,14 +34,7 @@ public enum Lookahead {
     /// The metric's service-wide value this tick: a total, or the sum over instances (as a
     /// perInstance rule reads it); nil when unavailable.
     public static func reading(_ lookahead: ScaleLookahead, metrics: [String: ObservedMetric]) -> Double? {
-        switch metrics[lookahead.metric] {
-        case .total(let total)?: return total
-        case .instances(let samples)?:
-            var total = 0.0, seen = false
-            for sample in samples { if let v = sample.value { total += v; seen = true } }
-            return seen ? total : nil
-        case .unavailable?, nil: return nil
-        }
+        metrics[lookahead.metric].flatMap { Reading($0).serviceValue }
     }
 
     /// The line through this tick's `value` at `now` and the remembered readings of the last

@@ -67,7 +67,8 @@ struct Reading {
         }
     }
 
-    /// ``ObservedMetric/summaryValue`` from the sums: utilisation over ready instances that
+    /// The summary threshold rules compare and histories keep (``ObservedMetric/summaryValue`` is
+    /// this): utilisation over ready instances that
     /// reported when limits are known, else their average; everyone who reported when no ready
     /// instance did; the total itself; nil when unavailable or nobody reported.
     var summary: Double? {
@@ -92,7 +93,7 @@ struct Reading {
 
     /// The service-wide value a look-ahead, a queueing target or a forecast reads: the total, or the
     /// sum over the instances that reported; nil when unavailable or nobody reported
-    /// (``Lookahead/reading(_:metrics:)``).
+    /// (``Lookahead/reading(_:metrics:)`` and a forecast's sample are this).
     var serviceValue: Double? {
         switch form {
         case .total: return total

@@ -88,16 +88,12 @@ struct RuleNote: Sendable {
         case .perInstancePropose:
             return "\(ReplicaCalculator.perInstanceHead(metric, x, y)): ceil(\(fmt(x)) / \(fmt(y))) = \(n)"
         case .thresholdNotMet:
-            let threshold = plan.thresholds[plan.rules[rule].metric]
             return "\(thresholdReadings): \(threshold.condition.summary) not met"
         case .thresholdStep:
-            let threshold = plan.thresholds[plan.rules[rule].metric]
             return "\(thresholdReadings): \(threshold.condition.summary), step \(threshold.step) → \(m)"
         case .thresholdHeld:
-            let threshold = plan.thresholds[plan.rules[rule].metric]
             return "\(thresholdReadings): \(threshold.condition.summary) for \(ScalePolicy.formatDuration(x.rounded())) (≥ \(ScalePolicy.formatDuration(threshold.sustain))), step \(threshold.step) → \(m)"
         case .thresholdSoFar:
-            let threshold = plan.thresholds[plan.rules[rule].metric]
             return "\(thresholdReadings): \(threshold.condition.summary) for \(ScalePolicy.formatDuration(x.rounded())) of \(ScalePolicy.formatDuration(threshold.sustain)) so far"
         case .proposal:
             return "'\(winner)' proposes \(m)" + (n > 1 ? " (the largest of \(n) proposals)" : "")
@@ -110,9 +106,12 @@ struct RuleNote: Sendable {
     /// A utilisation rule's service-wide reading is shown as a percentage.
     private var percent: Bool { plan.rules[rule].kind == .utilization }
 
+    /// The threshold rule a threshold sentence is about.
+    private var threshold: ThresholdRule { plan.thresholds[plan.rules[rule].metric] }
+
     private var thresholdReadings: String {
         let summaries = values ?? MetricValues()
-        return Thresholds.readings(plan.thresholds[plan.rules[rule].metric].condition, { summaries[$0] })
+        return Thresholds.readings(threshold.condition, { summaries[$0] })
     }
 
     private var winner: String {

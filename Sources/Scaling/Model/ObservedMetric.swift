@@ -47,40 +47,7 @@ public enum ObservedMetric: Sendable, Equatable {
     /// The one number threshold rules compare and histories keep: utilisation (Σ values / Σ limits
     /// over ready instances that reported) when limits are known, else the average value over those
     /// instances; the value itself for a total; nil when unavailable or nobody reported.
-    public var summaryValue: Double? {
-        switch self {
-        case .total(let value): return value
-        case .unavailable: return nil
-        case .instances(let samples):
-            var sum = 0.0, limits = 0.0, count = 0
-            var allSum = 0.0, allLimits = 0.0, allCount = 0
-            var hasLimits = true
-            for sample in samples {
-                guard let value = sample.value else { continue }
-                if let limit = sample.limit, limit > 0 {
-                    allLimits += limit
-                    if sample.ready { limits += limit }
-                } else {
-                    hasLimits = false
-                }
-                allSum += value
-                allCount += 1
-                if sample.ready {
-                    sum += value
-                    count += 1
-                }
-            }
-            // Booting instances are left out unless nobody else reported.
-            if count == 0 {
-                sum = allSum
-                limits = allLimits
-                count = allCount
-            }
-            guard count > 0 else { return nil }
-            if hasLimits && limits > 0 { return sum / limits }
-            return sum / Double(count)
-        }
-    }
+    public var summaryValue: Double? { Reading(self).summary }
 
     /// A service-wide percentage as sources report it (72 for 72 %), as the fraction policies compare.
     public static func percent(_ value: Double) -> ObservedMetric { .total(value / 100) }
