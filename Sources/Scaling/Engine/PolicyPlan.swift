@@ -67,6 +67,22 @@ final class PolicyPlan: Sendable {
     let utilizationMetrics: [Int]
     /// Every threshold rule, in rule order (read in place: a copy out of ``Rule/threshold`` retains its parts).
     let thresholds: [ThresholdRule]
+    /// A threshold rule's condition over ``metrics`` indices, flattened in pre-order: `above` and
+    /// `below` compare one metric's summary with `value`; `all` and `any` combine the subtrees
+    /// that follow them, up to `size` nodes from themselves. Evaluating it reads plain numbers
+    /// (the condition itself finds each metric by name and retains its parts).
+    struct Test: Sendable {
+        enum Op: UInt8, Sendable { case above, below, all, any }
+        var op: Op
+        var metric: Int
+        var value: Double
+        /// Nodes in this subtree, itself included.
+        var size: Int
+    }
+    /// Every threshold rule's condition as ``Test``s, one after the other.
+    let tests: [Test]
+    /// Where each threshold rule's condition starts in ``tests``, in rule order.
+    let testRoots: [Int]
     /// The `for:` of every threshold rule, in rule order (for the history's window).
     let sustains: [Double]
     /// Whether some threshold rule has a `for:` above zero (it needs earlier observations).
@@ -96,6 +112,7 @@ final class PolicyPlan: Sendable {
         var utilization: [Int] = []
         var sustains: [Double] = []
         var thresholds: [ThresholdRule] = []
+        var tests: [Test] = [], testRoots: [Int] = []
         let thresholdCount = source.count { if case .threshold = $0.kind { true } else { false } }
         if thresholdCount > 0 {
             sustains.reserveCapacity(thresholdCount)
@@ -117,6 +134,8 @@ final class PolicyPlan: Sendable {
                 texts.append(RuleText(name: source[at].name, metric: metric))
             case .threshold(let threshold):
                 Self.visit(threshold.condition, in: &metrics)
+                testRoots.append(tests.count)
+                Self.flatten(threshold.condition, metrics: metrics, into: &tests)
                 sustains.append(threshold.sustain)
                 rules.append(Rule(kind: .threshold, metric: thresholds.count, target: 0, tolerance: tolerance))
                 texts.append(RuleText(name: source[at].name, metric: ""))
@@ -141,6 +160,8 @@ final class PolicyPlan: Sendable {
         self.utilizationMetrics = utilization
         self.sustains = sustains
         self.thresholds = thresholds
+        self.tests = tests
+        self.testRoots = testRoots
         self.hasSustained = sustains.contains { $0 > 0 }
         var window = max(policy.scaleUp.stabilization, policy.scaleDown.stabilization)
         for rate in policy.scaleUp.policies { window = max(window, rate.period) }
@@ -161,6 +182,23 @@ final class PolicyPlan: Sendable {
         switch condition {
         case .above(let metric, _), .below(let metric, _): _ = index(metric, in: &metrics)
         case .all(let list), .any(let list): for item in list { visit(item, in: &metrics) }
+        }
+    }
+
+    /// Appends `condition` to `tests` in pre-order (its metrics are in `metrics`: ``visit(_:in:)`` added them).
+    private static func flatten(_ condition: ScaleCondition, metrics: [String], into tests: inout [Test]) {
+        switch condition {
+        case .above(let metric, let threshold):
+            tests.append(Test(op: .above, metric: metrics.firstIndex(of: metric) ?? -1, value: threshold.value, size: 1))
+        case .below(let metric, let threshold):
+            tests.append(Test(op: .below, metric: metrics.firstIndex(of: metric) ?? -1, value: threshold.value, size: 1))
+        case .all(let list), .any(let list):
+            let at = tests.count
+            let op: Test.Op
+            if case .all = condition { op = .all } else { op = .any }
+            tests.append(Test(op: op, metric: -1, value: 0, size: 1))
+            for item in list { flatten(item, metrics: metrics, into: &tests) }
+            tests[at].size = tests.count - at
         }
     }
 
@@ -196,12 +234,11 @@ final class PolicyPlan: Sendable {
             }
             return
         }
-        for entry in metrics.indices {
+        for (name, metric) in metrics {
             // Names of another length are told apart without comparing them.
-            let name = metrics.keys[entry]
             let length = name.utf8.count
             for index in names.indices where names[index].utf8.count == length && names[index] == name {
-                base[index] = Reading(metrics.values[entry])
+                base[index] = Reading(metric)
                 break
             }
         }

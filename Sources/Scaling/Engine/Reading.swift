@@ -102,3 +102,25 @@ struct Reading {
         }
     }
 }
+
+extension Reading {
+    /// Room for this many readings on the stack; a plan that reads more gets a heap buffer.
+    static let inlineCapacity = 8
+    private typealias Inline = (Reading, Reading, Reading, Reading, Reading, Reading, Reading, Reading)
+
+    /// Calls `body` with room for `count` readings (uninitialized), on the stack when they fit.
+    /// (`withUnsafeTemporaryAllocation` would do, but it returns `body`'s result through a
+    /// `Result`, which copies a decision and everything it holds once more.)
+    @inline(__always)
+    static func withBuffer<R>(count: Int, _ body: (UnsafeMutableBufferPointer<Reading>) -> R) -> R {
+        if count <= inlineCapacity {
+            var inline: Inline = (Reading(), Reading(), Reading(), Reading(), Reading(), Reading(), Reading(), Reading())
+            return withUnsafeMutableBytes(of: &inline) { raw in
+                body(UnsafeMutableBufferPointer(start: raw.baseAddress?.assumingMemoryBound(to: Reading.self), count: count))
+            }
+        }
+        let heap = UnsafeMutablePointer<Reading>.allocate(capacity: count)
+        defer { heap.deallocate() }
+        return body(UnsafeMutableBufferPointer(start: heap, count: count))
+    }
+}

@@ -39,7 +39,7 @@ public enum ScalingEngine {
         // metric's reading, looked up and summed once, from a buffer of plain numbers on the stack.
         // (The closures return nothing: a generic result would be copied through its witnesses.)
         return withUnsafePointer(to: input) { input in
-            withUnsafeTemporaryAllocation(of: Reading.self, capacity: plan.readNames.count) { readings in
+            Reading.withBuffer(count: plan.readNames.count) { readings in
                 plan.read(input.pointee.metrics, into: readings)
                 var run = Run(input: input, plan: plan, readings: UnsafeBufferPointer(readings))
                 run.lo = lo
@@ -368,7 +368,12 @@ private struct Run {
         let rules = plan.rules
         let target = rules[index].target, tolerance = rules[index].tolerance
         if rules[index].kind == .threshold {
-            return Thresholds.evaluate(plan.thresholds[rules[index].metric], summaries: summaries, metrics: input.metrics, observations: input.history.observations,
+            let threshold = rules[index].metric
+            let readings = self.readings
+            let holding = plan.tests.withUnsafeBufferPointer { tests in
+                Thresholds.holds(tests, at: plan.testRoots[threshold]) { metric in readings[metric].summary }
+            }
+            return Thresholds.evaluate(plan.thresholds[threshold], holding: holding, summaries: summaries, metrics: input.metrics, observations: input.history.observations,
                                        runs: input.history.runs, now: input.now, current: current)
         }
         let reading = readings[rules[index].metric]
@@ -489,9 +494,10 @@ private struct Run {
         let reasons = Self.take(&self.reasons), proposals = Self.take(&self.proposals), failures = Self.take(&self.failures)
         let observation = self.observation.take()
         let window = plan.longestWindow(policy, scaleToZero: has.contains(.scaleToZero))
-        return Decision(desired: desired, current: current, reasons: reasons, proposals: proposals, recommendation: recommendation,
-                        observation: observation, failures: failures, historyWindow: window, min: lo, max: hi,
-                        forecastSample: forecastSample, lookaheadSample: lookaheadSample, rules: plan.sourceRules)
+        return Decision(desired: desired, current: current, action: .init(desired: desired, current: current), reasons: reasons,
+                        proposals: proposals, recommendation: recommendation, observation: observation, failures: failures,
+                        historyWindow: window, min: lo, max: hi, forecastSample: forecastSample, lookaheadSample: lookaheadSample,
+                        rules: plan.sourceRules)
     }
 
     /// `value`, leaving an empty one in its place (a move: no retain now, no release when the run ends).

@@ -69,6 +69,34 @@ enum Thresholds {
         }
     }
 
+    /// ``holds(_:in:)`` of a plan's flattened condition starting at `root` (``PolicyPlan/Test``),
+    /// with `summary(index)` the summary of the plan's metric `index`: the same answers, from numbers.
+    static func holds(_ tests: UnsafeBufferPointer<PolicyPlan.Test>, at root: Int, _ summary: (Int) -> Double?) -> Bool? {
+        let test = tests[root]
+        switch test.op {
+        case .above:
+            guard let v = summary(test.metric) else { return nil }
+            return v > test.value
+        case .below:
+            guard let v = summary(test.metric) else { return nil }
+            return v < test.value
+        case .all, .any:
+            let all = test.op == .all
+            var unknown = false
+            var child = root + 1
+            let end = root + test.size
+            while child < end {
+                switch holds(tests, at: child, summary) {
+                case .some(let held) where held != all: return held
+                case nil: unknown = true
+                case .some: break
+                }
+                child += tests[child].size
+            }
+            return unknown ? nil : all
+        }
+    }
+
     /// When the current unbroken run of readings satisfying `predicate` began: `now` if only the
     /// current reading is known to satisfy it, earlier as older observations agree. Observations
     /// are oldest first; one where the predicate fails or is unknown ends the run.
@@ -107,9 +135,10 @@ enum Thresholds {
     /// `summaries` holds this tick's value of every metric that has one (``ObservedMetric/summaryValue``).
     /// `observations` and `runs` are the history's (``ScalingHistory/observations``, ``ScalingHistory/runs``).
     /// The usual messages are numbers (the engine adds the rule and the summaries); the rest closures.
-    static func evaluate(_ rule: borrowing ThresholdRule, summaries: MetricValues, metrics: [String: ObservedMetric], observations: [ScalingHistory.Observation],
+    /// `holding` is whether the rule's condition holds on this tick's summaries (``holds(_:in:)``).
+    static func evaluate(_ rule: borrowing ThresholdRule, holding: Bool?, summaries: MetricValues, metrics: [String: ObservedMetric], observations: [ScalingHistory.Observation],
                          runs: [SustainedRun]?, now: Date, current: Int) -> ReplicaCalculator.Outcome {
-        switch holds(rule.condition, in: summaries) {
+        switch holding {
         case nil:
             let condition = rule.condition
             return .invalid({ unavailableDetail(condition, metrics) })

@@ -153,41 +153,31 @@ public struct Decision: Sendable, Equatable {
         }.map(\.condition)
     }
 
-    public init(desired: Int, current: Int, reasons: [Reason], proposals: [Proposal], recommendation: Int?,
-                observation: MetricValues? = nil, failures: [String: Int] = [:], historyWindow: Double = 0,
-                min: Int, max: Int) {
-        self.init(desired: desired, current: current, reasons: reasons, proposals: proposals, recommendation: recommendation,
-                  observation: observation, failures: failures, historyWindow: historyWindow, min: min, max: max,
-                  forecastSample: nil, lookaheadSample: nil, rules: [])
-    }
-
-    /// Every field at once (the engine's `finish`: one value built, not built and then changed;
-    /// inlined so that it is built in place, not built and copied).
-    @inline(__always)
-    init(desired: Int, current: Int, reasons: [Reason], proposals: [Proposal], recommendation: Int?, observation: MetricValues?,
-         failures: [String: Int], historyWindow: Double, min: Int, max: Int, forecastSample: ForecastSample?,
-         lookaheadSample: LookaheadSample?, rules: [ScaleRule]) {
-        self.desired = desired
-        self.current = current
-        self.action = desired > current ? .scaleUp : desired < current ? .scaleDown : .hold
-        self.reasons = reasons
-        self.proposals = proposals
-        self.recommendation = recommendation
-        self.observation = observation
-        self.failures = failures
-        self.historyWindow = historyWindow
-        self.min = min
-        self.max = max
-        self.forecastSample = forecastSample
-        self.lookaheadSample = lookaheadSample
-        self.rules = rules
-    }
-
     /// The codes of ``reasons``, for tests and logs.
     public var reasonCodes: [String] { reasons.map(\.code) }
 
     public func hasReason(_ code: ReasonCode) -> Bool {
         reasons.contains { $0.code == code.rawValue }
+    }
+}
+
+// The initializers live in an extension so that the struct keeps its memberwise initializer, which
+// the engine's `finish` uses: it stores each field straight into the result (an initializer
+// written out builds the value aside, then copies it, retaining every part, and destroys the original).
+extension Decision {
+    public init(desired: Int, current: Int, reasons: [Reason], proposals: [Proposal], recommendation: Int?,
+                observation: MetricValues? = nil, failures: [String: Int] = [:], historyWindow: Double = 0,
+                min: Int, max: Int) {
+        self.init(desired: desired, current: current, action: Action(desired: desired, current: current), reasons: reasons,
+                  proposals: proposals, recommendation: recommendation, observation: observation, failures: failures,
+                  historyWindow: historyWindow, min: min, max: max, forecastSample: nil, lookaheadSample: nil, rules: [])
+    }
+}
+
+extension Decision.Action {
+    /// The direction from `current` to `desired`.
+    init(desired: Int, current: Int) {
+        self = desired > current ? .scaleUp : desired < current ? .scaleDown : .hold
     }
 }
 
