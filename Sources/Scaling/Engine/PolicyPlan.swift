@@ -47,6 +47,8 @@ final class PolicyPlan: Sendable {
     /// ``metrics``, then the queueing target's, the look-ahead's and the forecast's metrics when
     /// they are not among them: every metric a decision reads, each read once (``read(_:into:)``).
     let readNames: [String]
+    /// The UTF-8 length of each of ``readNames`` (names of another length are told apart without comparing them).
+    let readLengths: [Int]
     /// Index in ``readNames`` of the queueing target's, the look-ahead's and the forecast's metric (-1 without).
     let queueingMetric: Int
     let lookaheadMetric: Int
@@ -155,6 +157,7 @@ final class PolicyPlan: Sendable {
         lookaheadMetric = lookaheadMetricName.map { Self.index($0, in: &readNames) } ?? -1
         forecastMetric = forecastMetricName.map { Self.index($0, in: &readNames) } ?? -1
         self.readNames = readNames
+        self.readLengths = readNames.map(\.utf8.count)
         self.rules = rules
         self.texts = texts
         self.utilizationMetrics = utilization
@@ -205,7 +208,7 @@ final class PolicyPlan: Sendable {
     /// Whether this plan is `policy`'s: the same rules (the same array, the usual case when a fleet
     /// shares a policy, or equal ones), behaviours and scale-to-zero metrics.
     func fits(_ policy: borrowing ScalePolicy) -> Bool {
-        guard policy.scaleUp == scaleUp, policy.scaleDown == scaleDown else { return false }
+        guard Self.same(policy.scaleUp, scaleUp), Self.same(policy.scaleDown, scaleDown) else { return false }
         if let stz = policy.scaleToZero {
             guard stz.queueMetric == queueMetricName, stz.activeMetric == activeMetricName else { return false }
         } else if queueMetricName != nil {
@@ -217,6 +220,16 @@ final class PolicyPlan: Sendable {
             sourceRules.withUnsafeBufferPointer { own in given.count == own.count && given.baseAddress == own.baseAddress }
         }
         return same || policy.rules == sourceRules
+    }
+
+    /// `a == b`, shared rate policies told equal without comparing them (the usual case: a
+    /// fleet's services hold one policy's arrays).
+    private static func same(_ a: borrowing ScalingRules, _ b: borrowing ScalingRules) -> Bool {
+        guard a.stabilization == b.stabilization, a.select == b.select, a.tolerance == b.tolerance else { return false }
+        let shared = a.policies.withUnsafeBufferPointer { x in
+            b.policies.withUnsafeBufferPointer { y in x.count == y.count && x.baseAddress == y.baseAddress }
+        }
+        return shared || a.policies == b.policies
     }
 
     /// Initializes `readings` (room for ``readNames``) with each metric's reading in `metrics`
@@ -234,10 +247,11 @@ final class PolicyPlan: Sendable {
             }
             return
         }
+        let lengths = readLengths
         for (name, metric) in metrics {
             // Names of another length are told apart without comparing them.
             let length = name.utf8.count
-            for index in names.indices where names[index].utf8.count == length && names[index] == name {
+            for index in lengths.indices where lengths[index] == length && names[index] == name {
                 base[index] = Reading(metric)
                 break
             }

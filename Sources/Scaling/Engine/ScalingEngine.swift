@@ -363,16 +363,19 @@ private struct Run {
         return current
     }
 
-    /// Rule `index`'s outcome, reading its fields in place from the plan.
-    func evaluate(_ index: Int, ready: Int) -> ReplicaCalculator.Outcome {
+    /// Rule `index`'s outcome, reading its fields in place from the plan. (`mutating` though it
+    /// changes nothing: the run is then passed by reference; a non-mutating call copies it first.)
+    mutating func evaluate(_ index: Int, ready: Int) -> ReplicaCalculator.Outcome {
         let rules = plan.rules
         let target = rules[index].target, tolerance = rules[index].tolerance
         if rules[index].kind == .threshold {
             let threshold = rules[index].metric
             let readings = self.readings
             let holding = plan.tests.withUnsafeBufferPointer { tests in
-                Thresholds.holds(tests, at: plan.testRoots[threshold]) { metric in readings[metric].summary }
+                Thresholds.holds(tests, at: plan.testRoots[threshold], readings: readings)
             }
+            // (Said here, as Thresholds.evaluate would: handing it the history retains every part.)
+            if holding == false { return .abstain(NoteNumbers(kind: .thresholdNotMet)) }
             return Thresholds.evaluate(plan.thresholds[threshold], holding: holding, summaries: summaries, metrics: input.metrics, observations: input.history.observations,
                                        runs: input.history.runs, now: input.now, current: current)
         }

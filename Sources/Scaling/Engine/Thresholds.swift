@@ -70,15 +70,15 @@ enum Thresholds {
     }
 
     /// ``holds(_:in:)`` of a plan's flattened condition starting at `root` (``PolicyPlan/Test``),
-    /// with `summary(index)` the summary of the plan's metric `index`: the same answers, from numbers.
-    static func holds(_ tests: UnsafeBufferPointer<PolicyPlan.Test>, at root: Int, _ summary: (Int) -> Double?) -> Bool? {
+    /// on the summaries of this tick's readings of the plan's metrics: the same answers, from numbers.
+    static func holds(_ tests: UnsafeBufferPointer<PolicyPlan.Test>, at root: Int, readings: UnsafeBufferPointer<Reading>) -> Bool? {
         let test = tests[root]
         switch test.op {
         case .above:
-            guard let v = summary(test.metric) else { return nil }
+            guard let v = readings[test.metric].summary else { return nil }
             return v > test.value
         case .below:
-            guard let v = summary(test.metric) else { return nil }
+            guard let v = readings[test.metric].summary else { return nil }
             return v < test.value
         case .all, .any:
             let all = test.op == .all
@@ -86,7 +86,7 @@ enum Thresholds {
             var child = root + 1
             let end = root + test.size
             while child < end {
-                switch holds(tests, at: child, summary) {
+                switch holds(tests, at: child, readings: readings) {
                 case .some(let held) where held != all: return held
                 case nil: unknown = true
                 case .some: break
