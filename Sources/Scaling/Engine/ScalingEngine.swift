@@ -426,25 +426,25 @@ private struct Run {
 
     /// Stabilization, rate policies and the clamp (HPA's behaviour), then the caps.
     mutating func normalize(raw: Int, activating: Bool) -> Decision {
-        let (stabilized, stabilizedReasonFound) = Behavior.stabilize(
-            desired: raw, current: current, recommendations: input.history.recommendations, now: input.now,
-            up: plan.scaleUp, down: plan.scaleDown)
-        // (Reasons are moved into the list, not copied: a copy retains their parts.)
-        var stabilizedReason = stabilizedReasonFound
-        if let reason = stabilizedReason.take() { reasons.append(reason) }
-        let lo = self.lo, hi = self.hi, floorSchedule = self.floorSchedule, ceilingSchedule = self.ceilingSchedule
-        let floor = Swift.max(lo, hi > 0 ? 1 : 0)
-        var (desired, limitReason) = Behavior.limit(
-            desired: stabilized, current: current, min: floor, max: hi, events: input.history.events, now: input.now,
-            up: plan.scaleUp, down: plan.scaleDown)
-        if limitReason.has(.tooFewReplicas), let floorSchedule, desired == lo {
-            limitReason = .init(.scheduleFloor, "wanted \(stabilized), below the floor \(lo) of schedule '\(floorSchedule)'")
-        } else if limitReason.has(.tooManyReplicas), let ceilingSchedule {
-            limitReason = .init(.scheduleCeiling, "wanted \(stabilized), above the ceiling \(hi) of schedule '\(ceilingSchedule)'")
-        } else if limitReason.has(.tooFewReplicas), lo == 0 {
-            limitReason = .init(.tooFewReplicas, "wanted \(stabilized); at least 1 instance runs unless scaleToZero suspends the service")
+        // (The steps answer with numbers; each reason is made once, straight into the list.)
+        let stabilized = Behavior.stabilized(desired: raw, current: current, recommendations: input.history.recommendations, now: input.now,
+                                             upWindow: plan.scaleUp.stabilization, downWindow: plan.scaleDown.stabilization)
+        if stabilized != raw {
+            reasons.append(Behavior.stabilizedReason(desired: raw, current: current, stabilized: stabilized, up: plan.scaleUp, down: plan.scaleDown))
         }
-        reasons.append(consume limitReason)
+        let lo = self.lo, hi = self.hi
+        let floor = Swift.max(lo, hi > 0 ? 1 : 0)
+        var (desired, kind) = Behavior.limited(desired: stabilized, current: current, min: floor, max: hi, events: input.history.events, now: input.now,
+                                               up: plan.scaleUp, down: plan.scaleDown)
+        if kind == .tooFewReplicas, let floorSchedule, desired == lo {
+            reasons.append(.init(.scheduleFloor, "wanted \(stabilized), below the floor \(lo) of schedule '\(floorSchedule)'"))
+        } else if kind == .tooManyReplicas, let ceilingSchedule {
+            reasons.append(.init(.scheduleCeiling, "wanted \(stabilized), above the ceiling \(hi) of schedule '\(ceilingSchedule)'"))
+        } else if kind == .tooFewReplicas, lo == 0 {
+            reasons.append(.init(.tooFewReplicas, "wanted \(stabilized); at least 1 instance runs unless scaleToZero suspends the service"))
+        } else {
+            reasons.append(Behavior.limitReason(kind, desired: stabilized, count: desired, min: floor, max: hi, up: plan.scaleUp, down: plan.scaleDown))
+        }
         if activating && desired < 1 { desired = Swift.min(1, hi) }
         // (Evaluated first: `capped` appends reasons that `finish` must see.)
         let final = capped(desired)
