@@ -110,6 +110,7 @@ public enum ScalingEngine {
 private struct Run {
     let inputPointer: UnsafePointer<DecisionInput>
     var input: DecisionInput { _read { yield inputPointer.pointee } }
+    /// The caller keeps the plan alive for the whole run (held unretained: a retain and a release a decision).
     let plan: PolicyPlan
     /// The input's policy, without copying it.
     var policy: ScalePolicy { _read { yield inputPointer.pointee.policy } }
@@ -120,11 +121,11 @@ private struct Run {
     var ceilingSchedule: String?
     var reasons: [Decision.Reason] = []
     var proposals: [Decision.Proposal] = []
-    var failures: [String: Int] = [:]
-    var observation: MetricValues?
+    var failures = [String: Int]()
     /// This tick's service-wide reading of the look-ahead's metric (nil without one or when unavailable).
     var lookaheadReading: Double?
-    /// This tick's summary per metric the policy reads (looked up by threshold rules).
+    /// This tick's summary per metric the policy reads (threshold sentences show them; the decision
+    /// keeps them as its observation when the policy looks back).
     var summaries: MetricValues
     /// This tick's reading of each of the plan's metrics, by index (the input's, looked up and summed once).
     let readings: UnsafeBufferPointer<Reading>
@@ -341,7 +342,6 @@ private struct Run {
             let metric = plan.readNames[plan.queueingMetric]
             failures[metric] = (input.history.failures[metric] ?? 0) + 1
         }
-        if plan.hasSustained || (has.contains(.scaleToZero) && plan.needsObservations(policy)) { observation = summaries }
         if plan.lookaheadMetric >= 0 { lookaheadReading = readings[plan.lookaheadMetric].serviceValue }
     }
 
@@ -495,7 +495,7 @@ private struct Run {
                                                           queueingReading: { _ in queueingReading })
         }
         let reasons = Self.take(&self.reasons), proposals = Self.take(&self.proposals), failures = Self.take(&self.failures)
-        let observation = self.observation.take()
+        let observation = plan.hasSustained || (has.contains(.scaleToZero) && plan.needsObservations(policy)) ? Self.take(&summaries) : nil
         let window = plan.longestWindow(policy, scaleToZero: has.contains(.scaleToZero))
         return Decision(desired: desired, current: current, action: .init(desired: desired, current: current), reasons: reasons,
                         proposals: proposals, recommendation: recommendation, observation: observation, failures: failures,
@@ -512,8 +512,15 @@ private struct Run {
     }
 
     @inline(__always)
+    static func take(_ value: inout MetricValues) -> MetricValues {
+        var out = MetricValues()
+        swap(&out, &value)
+        return out
+    }
+
+    @inline(__always)
     static func take<K, V>(_ value: inout [K: V]) -> [K: V] {
-        var out: [K: V] = [:]
+        var out = [K: V]()
         swap(&out, &value)
         return out
     }
