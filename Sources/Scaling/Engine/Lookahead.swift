@@ -84,19 +84,28 @@ public enum Lookahead {
             return Outcome(instances: nil, trend: nil, why: { "fewer than \(minimumPoints) readings of \(metric) in the last \(ScalePolicy.formatDuration(window)): no trend yet" })
         }
         let horizon = lookahead.horizon, per = lookahead.perInstance
-        let head: Decision.Message = {
-            "\(metric) \(fmt(value)), trend \(signed(trend.slope * 60))/min over \(trend.points) readings in \(ScalePolicy.formatDuration(window)): \(fmt(trend.projected)) in \(ScalePolicy.formatDuration(horizon))"
-        }
+        // (Each message is one closure: a `head` closure captured by it would be a second allocation.)
         guard trend.slope > 0, trend.projected > value else {
-            return Outcome(instances: nil, trend: trend, why: { "\(head()); not rising above the reading, so the rules decide" })
+            return Outcome(instances: nil, trend: trend, why: {
+                "\(head(metric, value, trend, window: window, horizon: horizon)); not rising above the reading, so the rules decide"
+            })
         }
         let needed = trend.projected / per
         let instances = ReplicaCalculator.ceilCount(needed)
         let ratio = current > 0 ? needed / Double(current) : .infinity
         guard instances > current, ratio > 1 + upTolerance else {
-            return Outcome(instances: nil, trend: trend, why: { "\(head()) / \(per.cleanDescription) per instance = \(instances): no more than the \(current) running (within tolerance)" })
+            return Outcome(instances: nil, trend: trend, why: {
+                "\(head(metric, value, trend, window: window, horizon: horizon)) / \(per.cleanDescription) per instance = \(instances): no more than the \(current) running (within tolerance)"
+            })
         }
-        return Outcome(instances: instances, trend: trend, why: { "\(head()) / \(per.cleanDescription) per instance = \(instances)" })
+        return Outcome(instances: instances, trend: trend, why: {
+            "\(head(metric, value, trend, window: window, horizon: horizon)) / \(per.cleanDescription) per instance = \(instances)"
+        })
+    }
+
+    /// The start every message of a fitted trend shares.
+    private static func head(_ metric: String, _ value: Double, _ trend: Trend, window: Double, horizon: Double) -> String {
+        "\(metric) \(fmt(value)), trend \(signed(trend.slope * 60))/min over \(trend.points) readings in \(ScalePolicy.formatDuration(window)): \(fmt(trend.projected)) in \(ScalePolicy.formatDuration(horizon))"
     }
 
     private static func signed(_ value: Double) -> String { value >= 0 ? "+" + fmt(value) : fmt(value) }

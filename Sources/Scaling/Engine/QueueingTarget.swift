@@ -144,20 +144,28 @@ public enum QueueingTarget {
         // The need as a fraction of instances, for the tolerance band: random balancing scales
         // linearly with the rate; pooled is whole servers.
         let needed = queueing.balancing == .random ? design.rate / (mu - ln20 / limit) : Double(count)
-        let head: Decision.Message = {
-            var text = "\(metric) \(fmt(value))"
-            if design.smoothCount > 1 { text += ", mean \(fmt(design.smoothed)) over \(design.smoothCount) readings in \(ScalePolicy.formatDuration(queueing.smooth))" }
-            if queueing.headroom > 0 { text += " × \(fmt(1 + queueing.headroom))" }
-            if queueing.window > 0 {
-                text += "; \(ScalePolicy.formatDuration(queueing.window)): mean \(fmt(design.mean)) + \(fmt(queueing.sigmas))σ (σ \(fmt(design.sigma)), \(design.windowCount) readings)"
-            }
-            let model = queueing.balancing == .random ? "M/M/1 per instance" : "M/M/c"
-            return text + ": \(fmt(design.rate))/s at p95 ≤ \(ScalePolicy.formatDuration(limit)), \(fmt(mu))/s per instance (\(model)) needs \(count)"
-        }
+        // (Each message is one closure: a `head` closure captured by it would be a second allocation.)
         if current > 0 && tolerance.isWithin(needed / Double(current)) {
-            return Outcome(instances: current, kept: true, designRate: design.rate, why: { "\(head()); within tolerance of \(current), keep \(current)" })
+            return Outcome(instances: current, kept: true, designRate: design.rate, why: {
+                "\(head(queueing, value, design, count: count)); within tolerance of \(current), keep \(current)"
+            })
         }
-        return Outcome(instances: count, kept: false, designRate: design.rate, why: head)
+        return Outcome(instances: count, kept: false, designRate: design.rate, why: { head(queueing, value, design, count: count) })
+    }
+
+    /// The sentence of a proposal sized at `design` (what ``evaluate(_:value:series:now:current:tolerance:)`` says).
+    private static func head(_ queueing: ScaleQueueing, _ value: Double,
+                             _ design: (rate: Double, smoothed: Double, smoothCount: Int, mean: Double, sigma: Double, windowCount: Int),
+                             count: Int) -> String {
+        let mu = queueing.capacity, limit = queueing.p95
+        var text = "\(queueing.metric) \(fmt(value))"
+        if design.smoothCount > 1 { text += ", mean \(fmt(design.smoothed)) over \(design.smoothCount) readings in \(ScalePolicy.formatDuration(queueing.smooth))" }
+        if queueing.headroom > 0 { text += " × \(fmt(1 + queueing.headroom))" }
+        if queueing.window > 0 {
+            text += "; \(ScalePolicy.formatDuration(queueing.window)): mean \(fmt(design.mean)) + \(fmt(queueing.sigmas))σ (σ \(fmt(design.sigma)), \(design.windowCount) readings)"
+        }
+        let model = queueing.balancing == .random ? "M/M/1 per instance" : "M/M/c"
+        return text + ": \(fmt(design.rate))/s at p95 ≤ \(ScalePolicy.formatDuration(limit)), \(fmt(mu))/s per instance (\(model)) needs \(count)"
     }
 
     /// What a decision hands the history's series of readings: the look-ahead's, kept long enough for
