@@ -35,19 +35,16 @@ public enum ScalingEngine {
             }
             if lo > hi { lo = hi }
         }
-        // The run reads the input in place (a copy would retain every part of it) and each
-        // metric's reading, looked up and summed once, from a buffer of plain numbers on the stack.
-        // (The closures return nothing: a generic result would be copied through its witnesses.)
-        return withUnsafePointer(to: input) { input in
-            Reading.withBuffer(count: plan.readNames.count) { readings in
-                plan.read(input.pointee.metrics, into: readings)
-                var run = Run(input: input, plan: plan, readings: UnsafeBufferPointer(readings))
-                run.lo = lo
-                run.hi = hi
-                run.floorSchedule = floorSchedule
-                run.ceilingSchedule = ceilingSchedule
-                return run.decide()
-            }
+        // The run is handed the input (borrowed: a copy would retain every part of it) and each
+        // metric's reading, looked up and summed once, in a buffer of plain numbers on the stack.
+        return Reading.withBuffer(count: plan.readNames.count) { readings in
+            plan.read(input.metrics, into: readings)
+            var run = Run(input, plan: plan, readings: UnsafeBufferPointer(readings))
+            run.lo = lo
+            run.hi = hi
+            run.floorSchedule = floorSchedule
+            run.ceilingSchedule = ceilingSchedule
+            return run.decide(input)
         }
     }
 
@@ -106,14 +103,12 @@ public enum ScalingEngine {
 }
 
 /// One decision in progress, valid only inside ``ScalingEngine/Context/decide(_:)`` (it points at
-/// the input and at the readings buffer). Messages capture copies of values, never the run.
+/// the readings buffer). Every step is handed the input as a borrowed parameter: read through a
+/// stored pointer, each part passed on would be copied (retained) first. Messages capture copies of
+/// values, never the run.
 private struct Run {
-    let inputPointer: UnsafePointer<DecisionInput>
-    var input: DecisionInput { _read { yield inputPointer.pointee } }
     /// The caller keeps the plan alive for the whole run (held unretained: a retain and a release a decision).
     let plan: PolicyPlan
-    /// The input's policy, without copying it.
-    var policy: ScalePolicy { _read { yield inputPointer.pointee.policy } }
     let current: Int
     var lo: Int
     var hi: Int
@@ -151,20 +146,19 @@ private struct Run {
     }
     let has: Parts
 
-    init(input: UnsafePointer<DecisionInput>, plan: PolicyPlan, readings: UnsafeBufferPointer<Reading>) {
-        self.inputPointer = input
-        self.has = Parts(input.pointee.policy)
+    init(_ input: DecisionInput, plan: PolicyPlan, readings: UnsafeBufferPointer<Reading>) {
+        self.has = Parts(input.policy)
         self.plan = plan
         self.readings = readings
-        self.current = Swift.max(0, input.pointee.current)
+        self.current = Swift.max(0, input.current)
         self.lo = 0
         self.hi = 0
         self.summaries = MetricValues(reservingCapacity: plan.metrics.count)
         reasons.reserveCapacity(4)
     }
 
-    mutating func decide() -> Decision {
-        readMetrics()
+    mutating func decide(_ input: DecisionInput) -> Decision {
+        readMetrics(input)
         // Messages are closures formatted only when read; they capture these copies, not `self`.
         let current = self.current, lo = self.lo, hi = self.hi
         let ceilingSchedule = self.ceilingSchedule
@@ -173,24 +167,24 @@ private struct Run {
         if current == 0 {
             if hi == 0 {
                 reasons.append(.init(.scheduleCeiling, "schedule '\(ceilingSchedule ?? "")' allows 0 instances now"))
-                return finish(0, recommendation: nil)
+                return finish(input, 0, recommendation: nil)
             }
             if lo > 0 {
-                if has.contains(.scaleToZero) || !policy.schedules.isEmpty {
+                if has.contains(.scaleToZero) || !input.policy.schedules.isEmpty {
                     reasons.append(boundReason(floor: true, "0 running, below the minimum \(lo): resuming at \(lo)"))
-                    let resumed = capped(lo)
-                    return finish(resumed, recommendation: nil)
+                    let resumed = capped(input, lo)
+                    return finish(input, resumed, recommendation: nil)
                 }
                 reasons.append(.init(.scalingDisabled, "0 running and the minimum is \(lo): a manual 0 switches autoscaling off (as in Kubernetes); scale to 1 or more to resume"))
-                return finish(0, recommendation: nil)
+                return finish(input, 0, recommendation: nil)
             }
         } else if current > hi {
             reasons.append(boundReason(floor: false, "\(current) running, above the maximum \(hi)"))
-            return finish(hi, recommendation: nil)
+            return finish(input, hi, recommendation: nil)
         } else if current < lo {
             reasons.append(boundReason(floor: true, "\(current) running, below the minimum \(lo)"))
-            let raised = capped(lo)
-            return finish(raised, recommendation: nil)
+            let raised = capped(input, lo)
+            return finish(input, raised, recommendation: nil)
         }
 
         // One proposal per rule; the largest wins.
@@ -200,11 +194,11 @@ private struct Run {
         var invalid = 0
         var firstInvalid: Decision.Message = { "" }
         var keptWithinTolerance = false
-        let ready = readyCount()
+        let ready = readyCount(input)
         let rules = plan.rules
         proposals.reserveCapacity(rules.count + (has.contains(.forecast) ? 1 : 0) + (has.contains(.lookahead) ? 1 : 0) + (has.contains(.queueing) ? 1 : 0))
         for index in rules.indices {
-            var outcome = evaluate(index, ready: ready)
+            var outcome = evaluate(input, index, ready: ready)
             // The message is made here, once, and moved into the proposal (copies of it retain).
             let why: Decision.Text
             if let lazy = outcome.lazy.take() {
@@ -233,24 +227,24 @@ private struct Run {
 
         // A seasonal forecast proposes next to the rules (see Forecast.swift).
         var forecastWins: Decision.Message?
-        if has.contains(.forecast), let forecast = policy.forecast, let floor = Forecasting.floor(forecast, series: input.history.seasonal, now: input.now) {
+        if has.contains(.forecast), let forecast = input.policy.forecast, let floor = Forecasting.floor(forecast, series: input.history.seasonal, now: input.now) {
             proposals.append(.init(rule: "forecast", instances: floor.instances, lazy: floor.why))
             if best == nil || floor.instances > best! { best = floor.instances; bestRule = RuleNote.winnerForecast; keptWithinTolerance = false; forecastWins = floor.why }
         }
         // A trend look-ahead proposes next to them, only ever above the count (see Lookahead.swift).
         var lookaheadWins: Decision.Message?
-        if has.contains(.lookahead), let lookahead = policy.lookahead {
+        if has.contains(.lookahead), let lookahead = input.policy.lookahead {
             let outcome = Lookahead.evaluate(lookahead, value: lookaheadReading, series: input.history.lookahead,
-                                             now: input.now, current: current, upTolerance: policy.scaleUp.tolerance ?? Tolerance.hpaDefault.up)
+                                             now: input.now, current: current, upTolerance: input.policy.scaleUp.tolerance ?? Tolerance.hpaDefault.up)
             proposals.append(.init(rule: "lookahead", instances: outcome.instances, lazy: outcome.why))
             if let n = outcome.instances, best == nil || n > best! {
                 best = n; bestRule = RuleNote.winnerLookahead; keptWithinTolerance = false; forecastWins = nil; lookaheadWins = outcome.why
             }
         }
         // A queueing target proposes as a rule does (see QueueingTarget.swift).
-        if has.contains(.queueing), let queueing = policy.queueing {
+        if has.contains(.queueing), let queueing = input.policy.queueing {
             let outcome = QueueingTarget.evaluate(queueing, value: readings[plan.queueingMetric].serviceValue, series: input.history.lookahead, now: input.now, current: current,
-                                                  tolerance: Tolerance(up: policy.scaleUp.tolerance ?? Tolerance.hpaDefault.up, down: policy.scaleDown.tolerance ?? Tolerance.hpaDefault.down))
+                                                  tolerance: Tolerance(up: input.policy.scaleUp.tolerance ?? Tolerance.hpaDefault.up, down: input.policy.scaleDown.tolerance ?? Tolerance.hpaDefault.down))
             proposals.append(.init(rule: "queueing", instances: outcome.instances, lazy: outcome.why))
             if let n = outcome.instances {
                 if best == nil || n > best! { best = n; bestRule = RuleNote.winnerQueueing; keptWithinTolerance = outcome.kept; forecastWins = nil; lookaheadWins = nil }
@@ -262,54 +256,54 @@ private struct Run {
 
         let whyInvalid = firstInvalid, invalidCount = invalid, winner = bestRule
         // Fallback after repeated failed reads replaces the metrics' verdict.
-        if has.contains(.fallback), let fallback = policy.fallback, let (metric, count) = failedLongEnough(fallback) {
+        if has.contains(.fallback), let fallback = input.policy.fallback, let (metric, count) = failedLongEnough(fallback) {
             let target = fallback.target(current: current)
             reasons.append(.init(.fallback, "\(metric) failed \(count) reads in a row (fallback after \(fallback.after)): going to \(target) (\(fallback.behavior.rawValue))"))
-            return normalize(raw: target, activating: false)
+            return normalize(input, raw: target, activating: false)
         }
 
         // From zero: scale to zero's activation threshold, or the plain scale-from-zero path.
         var activating = false
         if current == 0 {
-            if let stz = policy.scaleToZero {
+            if let stz = input.policy.scaleToZero {
                 guard let queued = readings[plan.queueMetric].summary else {
                     reasons.append(.init(.metricsUnavailable, "\(stz.queueMetric) is unavailable, so a suspended service stays at 0"))
-                    return finish(0, recommendation: 0)
+                    return finish(input, 0, recommendation: 0)
                 }
                 guard queued >= stz.activation, queued > 0 else {
                     reasons.append(.init(.scaledToZero, "\(stz.queueMetric) \(fmt(queued)) below the activation threshold \(fmt(stz.activation)): stays suspended"))
-                    return finish(0, recommendation: 0)
+                    return finish(input, 0, recommendation: 0)
                 }
                 reasons.append(.init(.activation, "\(stz.queueMetric) \(fmt(queued)) ≥ activation \(fmt(stz.activation)): resuming"))
                 activating = true
-                return normalize(raw: Swift.max(1, best ?? 1), activating: true)
+                return normalize(input, raw: Swift.max(1, best ?? 1), activating: true)
             }
             guard let best, best > 0 else {
                 reasons.append(.init(invalid > 0 ? .metricsUnavailable : .noRuleFired,
                                      invalidCount > 0 ? "no usable metric: \(whyInvalid())" : "no rule proposes instances; stays at 0"))
-                return finish(0, recommendation: invalid > 0 ? nil : 0)
+                return finish(input, 0, recommendation: invalid > 0 ? nil : 0)
             }
         }
 
         // Scale to zero after an idle period, never while jobs are active.
-        if current > 0, lo == 0, has.contains(.scaleToZero), let stz = policy.scaleToZero, let idle = idleFor(stz), idle >= stz.idleAfter {
+        if current > 0, lo == 0, has.contains(.scaleToZero), let stz = input.policy.scaleToZero, let idle = idleFor(input, stz), idle >= stz.idleAfter {
             let active = stz.activeMetric.map { " and no \($0)" } ?? ""
             reasons.append(.init(.scaleToZero, "\(stz.queueMetric) empty\(active) for \(ScalePolicy.formatDuration(idle.rounded())) (≥ \(ScalePolicy.formatDuration(stz.idleAfter))): suspending"))
-            return finish(0, recommendation: 0)
+            return finish(input, 0, recommendation: 0)
         }
 
         // Missing data never causes a scale-down (HPA computeReplicasForMetrics).
-        if !policy.rules.isEmpty && invalid == policy.rules.count + (has.contains(.queueing) ? 1 : 0) {
+        if !input.policy.rules.isEmpty && invalid == input.policy.rules.count + (has.contains(.queueing) ? 1 : 0) {
             reasons.append(.init(.metricsUnavailable, "no rule has a usable metric, holding at \(current): \(whyInvalid())"))
-            return finish(current, recommendation: nil)
+            return finish(input, current, recommendation: nil)
         }
         let raw = best ?? current
         if invalid > 0 && raw < current {
             reasons.append(.init(.scaleDownBlocked, "the valid rules propose \(raw), but a scale-down waits for every metric (\(whyInvalid()))"))
-            return finish(current, recommendation: nil)
+            return finish(input, current, recommendation: nil)
         }
         if best == nil {
-            let noRules = policy.rules.isEmpty
+            let noRules = input.policy.rules.isEmpty
             reasons.append(.init(.noRuleFired, noRules ? "the policy has no rules" : "no rule fired; keeping \(current)"))
         } else if let lookaheadWins {
             reasons.append(.init(.trendLookahead, "the trend look-ahead proposes \(raw), above every rule: \(lookaheadWins())"))
@@ -321,14 +315,14 @@ private struct Run {
             let count = proposals.count { $0.instances != nil }
             reasons.append(.init(.proposal, .rule(RuleNote(NoteNumbers(kind: .proposal, m: raw, n: count), plan: plan, rule: winner))))
         }
-        return normalize(raw: raw, activating: activating)
+        return normalize(input, raw: raw, activating: activating)
     }
 
     // MARK: Steps
 
     /// Failure counts and this tick's summaries for every metric the policy reads, in the order the
     /// rules first read them (each metric once: the plan lists them).
-    mutating func readMetrics() {
+    mutating func readMetrics(_ input: DecisionInput) {
         let names = plan.metrics
         for index in names.indices {
             if let value = readings[index].summary {
@@ -355,7 +349,7 @@ private struct Run {
 
     /// The ready count whole-value rules use: the input's, else the ready instances of the first
     /// utilisation rule whose reading lists instances, else the current count.
-    func readyCount() -> Int {
+    func readyCount(_ input: DecisionInput) -> Int {
         if let ready = input.readyInstances { return ready }
         for metric in plan.utilizationMetrics where readings[metric].form == .instances {
             return readings[metric].ready
@@ -365,7 +359,7 @@ private struct Run {
 
     /// Rule `index`'s outcome, reading its fields in place from the plan. (`mutating` though it
     /// changes nothing: the run is then passed by reference; a non-mutating call copies it first.)
-    mutating func evaluate(_ index: Int, ready: Int) -> ReplicaCalculator.Outcome {
+    mutating func evaluate(_ input: DecisionInput, _ index: Int, ready: Int) -> ReplicaCalculator.Outcome {
         let rules = plan.rules
         let target = rules[index].target, tolerance = rules[index].tolerance
         if rules[index].kind == .threshold {
@@ -409,7 +403,7 @@ private struct Run {
     }
 
     /// Seconds the queue has been empty with no active job, or nil when not idle now (or unknown).
-    func idleFor(_ stz: ScaleToZero) -> Double? {
+    func idleFor(_ input: DecisionInput, _ stz: ScaleToZero) -> Double? {
         guard let queued = readings[plan.queueMetric].summary, queued <= 0 else { return nil }
         if plan.activeMetric >= 0 {
             guard let active = readings[plan.activeMetric].summary, active <= 0 else { return nil }
@@ -425,7 +419,7 @@ private struct Run {
     }
 
     /// Stabilization, rate policies and the clamp (HPA's behaviour), then the caps.
-    mutating func normalize(raw: Int, activating: Bool) -> Decision {
+    mutating func normalize(_ input: DecisionInput, raw: Int, activating: Bool) -> Decision {
         // (The steps answer with numbers; each reason is made once, straight into the list.)
         let stabilized = Behavior.stabilized(desired: raw, current: current, recommendations: input.history.recommendations, now: input.now,
                                              upWindow: plan.scaleUp.stabilization, downWindow: plan.scaleDown.stabilization)
@@ -447,12 +441,12 @@ private struct Run {
         }
         if activating && desired < 1 { desired = Swift.min(1, hi) }
         // (Evaluated first: `capped` appends reasons that `finish` must see.)
-        let final = capped(desired)
-        return finish(final, recommendation: raw)
+        let final = capped(input, desired)
+        return finish(input, final, recommendation: raw)
     }
 
     /// Budget, connection and upstream caps on a scale-up, each with its reason; never below current.
-    mutating func capped(_ desired: Int) -> Int {
+    mutating func capped(_ input: DecisionInput, _ desired: Int) -> Int {
         guard desired > current else { return desired }
         var result = desired
         let constraints = input.constraints
@@ -484,19 +478,19 @@ private struct Run {
 
     /// The decision, made of this run's reasons, proposals, failures and observation (moved out of
     /// the run, not copied: the run ends here).
-    mutating func finish(_ desired: Int, recommendation: Int?) -> Decision {
+    mutating func finish(_ input: DecisionInput, _ desired: Int, recommendation: Int?) -> Decision {
         var forecastSample: ForecastSample?
-        if has.contains(.forecast), let forecast = policy.forecast { forecastSample = Forecasting.sample(forecast, value: readings[plan.forecastMetric].serviceValue) }
+        if has.contains(.forecast), let forecast = input.policy.forecast { forecastSample = Forecasting.sample(forecast, value: readings[plan.forecastMetric].serviceValue) }
         // (Only asked when there is a series to keep: handing it the policy copies the whole policy.)
         var lookaheadSample: LookaheadSample?
         if has.contains(.lookahead) || has.contains(.queueing) {
             let queueingReading = plan.queueingMetric >= 0 ? readings[plan.queueingMetric].serviceValue : nil
-            lookaheadSample = QueueingTarget.seriesSample(lookahead: policy.lookahead, queueing: policy.queueing, lookaheadReading: lookaheadReading,
+            lookaheadSample = QueueingTarget.seriesSample(lookahead: input.policy.lookahead, queueing: input.policy.queueing, lookaheadReading: lookaheadReading,
                                                           queueingReading: { _ in queueingReading })
         }
         let reasons = Self.take(&self.reasons), proposals = Self.take(&self.proposals), failures = Self.take(&self.failures)
-        let observation = plan.hasSustained || (has.contains(.scaleToZero) && plan.needsObservations(policy)) ? Self.take(&summaries) : nil
-        let window = plan.longestWindow(policy, scaleToZero: has.contains(.scaleToZero))
+        let observation = plan.hasSustained || (has.contains(.scaleToZero) && plan.needsObservations(input.policy)) ? Self.take(&summaries) : nil
+        let window = plan.longestWindow(input.policy, scaleToZero: has.contains(.scaleToZero))
         return Decision(desired: desired, current: current, action: .init(desired: desired, current: current), reasons: reasons,
                         proposals: proposals, recommendation: recommendation, observation: observation, failures: failures,
                         historyWindow: window, min: lo, max: hi, forecastSample: forecastSample, lookaheadSample: lookaheadSample,
