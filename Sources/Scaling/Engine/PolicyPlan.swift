@@ -37,6 +37,15 @@ final class PolicyPlan: Sendable {
     let behaviorWindow: Double
     let queueMetricName: String?
     let activeMetricName: String?
+    /// What a decision hands the history's series (``QueueingTarget/seriesSample(lookahead:queueing:lookaheadReading:queueingReading:)``
+    /// of the policy): its metric (nil when the policy keeps none), how long it is kept, and whether
+    /// it is the look-ahead's reading (else the queueing target's). It depends on the metrics below
+    /// and the look-ahead's window and the queueing target's retention, which ``fits(_:)`` compares.
+    let seriesMetric: String?
+    let seriesWindow: Double
+    let seriesFromLookahead: Bool
+    private let lookaheadWindow: Double?
+    private let queueingRetention: Double?
     /// The metrics of the queueing target, the look-ahead and the forecast (nil without one).
     let queueingMetricName: String?
     let lookaheadMetricName: String?
@@ -99,6 +108,12 @@ final class PolicyPlan: Sendable {
         scaleDown = policy.scaleDown
         queueMetricName = policy.scaleToZero?.queueMetric
         activeMetricName = policy.scaleToZero?.activeMetric
+        let series = QueueingTarget.seriesSample(lookahead: policy.lookahead, queueing: policy.queueing, lookaheadReading: nil, queueingReading: { _ in nil })
+        seriesMetric = series?.metric
+        seriesWindow = series?.window ?? 0
+        seriesFromLookahead = policy.lookahead != nil
+        lookaheadWindow = policy.lookahead?.window
+        queueingRetention = policy.queueing?.retention
         queueingMetricName = policy.queueing?.metric
         lookaheadMetricName = policy.lookahead?.metric
         forecastMetricName = policy.forecast?.metric
@@ -215,7 +230,8 @@ final class PolicyPlan: Sendable {
             return false
         }
         guard policy.queueing?.metric == queueingMetricName, policy.lookahead?.metric == lookaheadMetricName,
-              policy.forecast?.metric == forecastMetricName else { return false }
+              policy.forecast?.metric == forecastMetricName,
+              policy.lookahead?.window == lookaheadWindow, policy.queueing?.retention == queueingRetention else { return false }
         let same = policy.rules.withUnsafeBufferPointer { given in
             sourceRules.withUnsafeBufferPointer { own in given.count == own.count && given.baseAddress == own.baseAddress }
         }

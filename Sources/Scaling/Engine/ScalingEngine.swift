@@ -481,12 +481,11 @@ private struct Run {
     mutating func finish(_ input: DecisionInput, _ desired: Int, recommendation: Int?) -> Decision {
         var forecastSample: ForecastSample?
         if has.contains(.forecast), let forecast = input.policy.forecast { forecastSample = Forecasting.sample(forecast, value: readings[plan.forecastMetric].serviceValue) }
-        // (Only asked when there is a series to keep: handing it the policy copies the whole policy.)
+        // (What QueueingTarget.seriesSample answers, laid out in the plan: handing it the policy's parts copies them.)
         var lookaheadSample: LookaheadSample?
-        if has.contains(.lookahead) || has.contains(.queueing) {
-            let queueingReading = plan.queueingMetric >= 0 ? readings[plan.queueingMetric].serviceValue : nil
-            lookaheadSample = QueueingTarget.seriesSample(lookahead: input.policy.lookahead, queueing: input.policy.queueing, lookaheadReading: lookaheadReading,
-                                                          queueingReading: { _ in queueingReading })
+        if let metric = plan.seriesMetric {
+            let value = plan.seriesFromLookahead ? lookaheadReading : readings[plan.queueingMetric].serviceValue
+            lookaheadSample = LookaheadSample(metric: metric, value: value, window: plan.seriesWindow)
         }
         let reasons = Self.take(&self.reasons), proposals = Self.take(&self.proposals), failures = Self.take(&self.failures)
         let observation = plan.hasSustained || (has.contains(.scaleToZero) && plan.needsObservations(input.policy)) ? Self.take(&summaries) : nil
