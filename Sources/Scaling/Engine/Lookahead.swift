@@ -42,20 +42,14 @@ public enum Lookahead {
     /// another metric is ignored); nil with fewer than ``minimumPoints`` readings or when they all
     /// share one timestamp.
     public static func trend(_ lookahead: ScaleLookahead, value: Double, series: LookaheadSeries?, now: Date) -> Trend? {
-        let readings = series?.metric == lookahead.metric ? series!.readings : []
-        let from = now.addingTimeInterval(-lookahead.window)
-        // x: seconds relative to now (≤ 0); sums for the normal equations.
-        var n = 1.0, sx = 0.0, sy = value, sxx = 0.0, sxy = 0.0
-        var index = readings.count - 1
-        while index >= 0 {
-            let when = readings[index].at, y = readings[index].value
-            index -= 1
-            if when >= now { continue }
-            if when < from { break }
-            guard y.isFinite else { continue }
-            let x = when.timeIntervalSince(now)
-            n += 1; sx += x; sy += y; sxx += x * x; sxy += x * y
-        }
+        let sums = SeriesSums.trend(value: value, readings: SeriesSums.readings(of: lookahead.metric, in: series), now: now,
+                                    from: now.addingTimeInterval(-lookahead.window))
+        return trend(lookahead, sums)
+    }
+
+    /// The line of `sums` (``trend(_:value:series:now:)`` once its walk is done).
+    static func trend(_ lookahead: ScaleLookahead, _ sums: SeriesSums.Trend) -> Trend? {
+        let n = sums.n, sx = sums.sx, sy = sums.sy, sxx = sums.sxx, sxy = sums.sxy
         guard Int(n) >= minimumPoints else { return nil }
         let denominator = n * sxx - sx * sx
         guard denominator > 1e-9 * Swift.max(1, n * sxx) else { return nil }
@@ -77,10 +71,19 @@ public enum Lookahead {
     /// The look-ahead's proposal for `value` (this tick's service-wide reading; nil when unavailable).
     public static func evaluate(_ lookahead: ScaleLookahead, value: Double?, series: LookaheadSeries?, now: Date,
                                 current: Int, upTolerance: Double) -> Outcome {
+        evaluate(lookahead, value: value, current: current, upTolerance: upTolerance) { value in
+            trend(lookahead, value: value, series: series, now: now)
+        }
+    }
+
+    /// ``evaluate(_:value:series:now:current:upTolerance:)`` with the trend of a reading found by
+    /// `fit` (the engine's: from sums gathered in one walk with a queueing target's).
+    static func evaluate(_ lookahead: ScaleLookahead, value: Double?, current: Int, upTolerance: Double,
+                         fit: (Double) -> Trend?) -> Outcome {
         let metric = lookahead.metric
         guard let value else { return Outcome(instances: nil, trend: nil, why: { "\(metric) unavailable: no trend" }) }
         let window = lookahead.window
-        guard let trend = trend(lookahead, value: value, series: series, now: now) else {
+        guard let trend = fit(value) else {
             return Outcome(instances: nil, trend: nil, why: { "fewer than \(minimumPoints) readings of \(metric) in the last \(ScalePolicy.formatDuration(window)): no trend yet" })
         }
         let horizon = lookahead.horizon, per = lookahead.perInstance

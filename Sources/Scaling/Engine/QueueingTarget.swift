@@ -108,37 +108,45 @@ public enum QueueingTarget {
     /// (or `window`) old is outside it.
     public static func designRate(_ queueing: ScaleQueueing, value: Double, series: LookaheadSeries?, now: Date)
         -> (rate: Double, smoothed: Double, smoothCount: Int, mean: Double, sigma: Double, windowCount: Int) {
-        let readings = series?.metric == queueing.metric ? series!.readings : []
+        let (smoothFrom, windowFrom) = designFrom(queueing, now: now)
+        let sums = SeriesSums.design(value: value, readings: SeriesSums.readings(of: queueing.metric, in: series), now: now,
+                                     smoothFrom: smoothFrom, windowFrom: windowFrom)
+        return designRate(queueing, sums)
+    }
+
+    /// Where the smoothed rate's and the window's readings start.
+    static func designFrom(_ queueing: ScaleQueueing, now: Date) -> (smooth: Date, window: Date) {
         let slack = 1e-3   // timestamps made by adding intervals differ from exact multiples by rounding
-        let smoothFrom = now.addingTimeInterval(-queueing.smooth + slack)
-        let windowFrom = now.addingTimeInterval(-queueing.window + slack)
-        var smoothSum = value, smoothCount = 1
-        var sum = value, sumSquares = value * value, count = 1
-        var index = readings.count - 1
-        while index >= 0 {
-            let when = readings[index].at, y = readings[index].value
-            index -= 1
-            if when >= now { continue }
-            if when < smoothFrom && when < windowFrom { break }
-            guard y.isFinite else { continue }
-            if when >= smoothFrom { smoothSum += y; smoothCount += 1 }
-            if when >= windowFrom { sum += y; sumSquares += y * y; count += 1 }
-        }
-        let smoothed = smoothSum / Double(smoothCount)
+        return (now.addingTimeInterval(-queueing.smooth + slack), now.addingTimeInterval(-queueing.window + slack))
+    }
+
+    /// The design rate of `sums` (``designRate(_:value:series:now:)`` once its walk is done).
+    static func designRate(_ queueing: ScaleQueueing, _ sums: SeriesSums.Design)
+        -> (rate: Double, smoothed: Double, smoothCount: Int, mean: Double, sigma: Double, windowCount: Int) {
+        let smoothed = sums.smoothSum / Double(sums.smoothCount)
         var rate = smoothed * (1 + queueing.headroom)
-        let mean = sum / Double(count)
-        let sigma = (Swift.max(0, sumSquares / Double(count) - mean * mean)).squareRoot()
+        let mean = sums.sum / Double(sums.count)
+        let sigma = (Swift.max(0, sums.sumSquares / Double(sums.count) - mean * mean)).squareRoot()
         if queueing.window > 0 { rate = Swift.max(rate, mean + queueing.sigmas * sigma) }
-        return (rate, smoothed, smoothCount, mean, sigma, count)
+        return (rate, smoothed, sums.smoothCount, mean, sigma, sums.count)
     }
 
     /// The target's proposal: as a `perInstance` rule, the count is kept while the need is within
     /// `tolerance` of it; otherwise the fewest instances meeting the objective at the design rate.
     public static func evaluate(_ queueing: ScaleQueueing, value: Double?, series: LookaheadSeries?, now: Date,
                                 current: Int, tolerance: Tolerance) -> Outcome {
+        evaluate(queueing, value: value, current: current, tolerance: tolerance) { value in
+            designRate(queueing, value: value, series: series, now: now)
+        }
+    }
+
+    /// ``evaluate(_:value:series:now:current:tolerance:)`` with the design rate of a reading found by
+    /// `size` (the engine's: from sums gathered in one walk with a look-ahead's).
+    static func evaluate(_ queueing: ScaleQueueing, value: Double?, current: Int, tolerance: Tolerance,
+                         size: (Double) -> (rate: Double, smoothed: Double, smoothCount: Int, mean: Double, sigma: Double, windowCount: Int)) -> Outcome {
         let metric = queueing.metric
         guard let value else { return Outcome(instances: nil, kept: false, designRate: nil, why: { "\(metric) unavailable: no reading" }) }
-        let design = designRate(queueing, value: value, series: series, now: now)
+        let design = size(value)
         let mu = queueing.capacity, limit = queueing.p95
         let count = servers(arrivals: design.rate, capacity: mu, p95: limit, balancing: queueing.balancing)
         // The need as a fraction of instances, for the tolerance band: random balancing scales

@@ -231,11 +231,25 @@ private struct Run {
             proposals.append(.init(rule: "forecast", instances: floor.instances, lazy: floor.why))
             if best == nil || floor.instances > best! { best = floor.instances; bestRule = RuleNote.winnerForecast; keptWithinTolerance = false; forecastWins = floor.why }
         }
+        // A look-ahead and a queueing target on one metric (web-default's request_rate) gather their
+        // sums in one walk over the series (see SeriesSums.swift).
+        var shared: (trend: SeriesSums.Trend, design: SeriesSums.Design)?
+        if plan.lookaheadMetric >= 0, plan.lookaheadMetric == plan.queueingMetric, let value = lookaheadReading,
+           let lookahead = input.policy.lookahead, let queueing = input.policy.queueing {
+            let now = input.now
+            let (smoothFrom, windowFrom) = QueueingTarget.designFrom(queueing, now: now)
+            shared = SeriesSums.both(value: value, readings: SeriesSums.readings(of: lookahead.metric, in: input.history.lookahead), now: now,
+                                     from: now.addingTimeInterval(-lookahead.window), smoothFrom: smoothFrom, windowFrom: windowFrom)
+        }
         // A trend look-ahead proposes next to them, only ever above the count (see Lookahead.swift).
         var lookaheadWins: Decision.Message?
         if has.contains(.lookahead), let lookahead = input.policy.lookahead {
-            let outcome = Lookahead.evaluate(lookahead, value: lookaheadReading, series: input.history.lookahead,
-                                             now: input.now, current: current, upTolerance: input.policy.scaleUp.tolerance ?? Tolerance.hpaDefault.up)
+            let upTolerance = input.policy.scaleUp.tolerance ?? Tolerance.hpaDefault.up
+            let outcome = if let shared {
+                Lookahead.evaluate(lookahead, value: lookaheadReading, current: current, upTolerance: upTolerance) { _ in Lookahead.trend(lookahead, shared.trend) }
+            } else {
+                Lookahead.evaluate(lookahead, value: lookaheadReading, series: input.history.lookahead, now: input.now, current: current, upTolerance: upTolerance)
+            }
             proposals.append(.init(rule: "lookahead", instances: outcome.instances, lazy: outcome.why))
             if let n = outcome.instances, best == nil || n > best! {
                 best = n; bestRule = RuleNote.winnerLookahead; keptWithinTolerance = false; forecastWins = nil; lookaheadWins = outcome.why
@@ -243,8 +257,13 @@ private struct Run {
         }
         // A queueing target proposes as a rule does (see QueueingTarget.swift).
         if has.contains(.queueing), let queueing = input.policy.queueing {
-            let outcome = QueueingTarget.evaluate(queueing, value: readings[plan.queueingMetric].serviceValue, series: input.history.lookahead, now: input.now, current: current,
-                                                  tolerance: Tolerance(up: input.policy.scaleUp.tolerance ?? Tolerance.hpaDefault.up, down: input.policy.scaleDown.tolerance ?? Tolerance.hpaDefault.down))
+            let tolerance = Tolerance(up: input.policy.scaleUp.tolerance ?? Tolerance.hpaDefault.up, down: input.policy.scaleDown.tolerance ?? Tolerance.hpaDefault.down)
+            let value = readings[plan.queueingMetric].serviceValue
+            let outcome = if let shared {
+                QueueingTarget.evaluate(queueing, value: value, current: current, tolerance: tolerance) { _ in QueueingTarget.designRate(queueing, shared.design) }
+            } else {
+                QueueingTarget.evaluate(queueing, value: value, series: input.history.lookahead, now: input.now, current: current, tolerance: tolerance)
+            }
             proposals.append(.init(rule: "queueing", instances: outcome.instances, lazy: outcome.why))
             if let n = outcome.instances {
                 if best == nil || n > best! { best = n; bestRule = RuleNote.winnerQueueing; keptWithinTolerance = outcome.kept; forecastWins = nil; lookaheadWins = nil }
