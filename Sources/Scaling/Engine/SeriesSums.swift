@@ -81,14 +81,17 @@ enum SeriesSums {
     /// The trend's walk from the reading at `index` back.
     @inline(__always)
     private static func walkTrend(_ sums: inout Trend, readings: [LookaheadSeries.Reading], from index: Int, now: Date, cutoff from: Date) {
-        var index = index
-        while index >= 0 {
-            let when = readings[index].at, y = readings[index].value
-            index -= 1
-            if when >= now { continue }
-            if when < from { break }
-            guard y.isFinite else { continue }
-            sums.add(when.timeIntervalSince(now), y)
+        guard index >= 0 else { return }
+        readings.withUnsafeBufferPointer { readings in
+            var index = index
+            while index >= 0 {
+                let when = readings[index].at, y = readings[index].value
+                index -= 1
+                if when >= now { continue }
+                if when < from { break }
+                guard y.isFinite else { continue }
+                sums.add(when.timeIntervalSince(now), y)
+            }
         }
     }
 
