@@ -207,4 +207,57 @@ struct LookaheadTests {
         let again = try JSONDecoder().decode(ScalingHistory.self, from: try JSONEncoder().encode(h))
         #expect(again == h)
     }
+
+    // MARK: The engine's path
+
+    /// The engine says the look-ahead's sentences with numbers (LookaheadNote) instead of closures,
+    /// and gathers a look-ahead's and a queueing target's sums in one walk: both must say and find
+    /// exactly what the public functions do.
+    @Test func notesSayWhatTheClosuresSay() throws {
+        let policy = mustPolicy(Self.yaml)
+        let lookahead = try #require(policy.lookahead)
+        let plan = PolicyPlan(policy)
+        // Rising (proposes), rising but within the count, flat, too few readings, unavailable.
+        let cases: [(values: [Double], now: Double?, current: Int)] = [
+            ([40, 50, 60, 70], 80, 8), ([40, 50, 60, 70], 80, 10), ([70, 70, 70, 70], 70, 7), ([70], 70, 7), ([40, 50], nil, 7),
+        ]
+        var kinds = Set<String>()
+        for c in cases {
+            let h = history(policy, c.values)
+            let closure = Lookahead.evaluate(lookahead, value: c.now, series: h.lookahead, now: t0, current: c.current, upTolerance: 0.1)
+            let note = Lookahead.evaluate(lookahead, value: c.now, current: c.current, upTolerance: 0.1, plan: plan) { value in
+                Lookahead.trend(lookahead, value: value, series: h.lookahead, now: t0)
+            }
+            #expect(note.instances == closure.instances)
+            #expect(note.trend == closure.trend)
+            #expect(note.why() == closure.why(), "\(c.values)")
+            kinds.insert(String(closure.why().suffix(12)))
+        }
+        #expect(kinds.count == cases.count, "each case says something else")
+    }
+
+    @Test func oneWalkFindsWhatTwoWalksFind() throws {
+        let queueing = ScaleQueueing(metric: "request_rate", capacity: 10, p95: 2, balancing: .random, headroom: 0.25, smooth: 60, window: 600, sigmas: 2)
+        // Irregular values (and a non-finite one) over 25 minutes, a reading in the future, in order.
+        var readings: [LookaheadSeries.Reading] = []
+        for i in 0..<100 {
+            let value = i == 37 ? Double.nan : 50 + 30 * sin(Double(i) * 0.7) + Double(i % 7) * 1.3
+            readings.append(.init(at: at(Double(i - 100) * 15), value: value))
+        }
+        readings.append(.init(at: at(30), value: 999))
+        let series = LookaheadSeries(metric: "request_rate", readings: readings)
+        for window in [60.0, 300, 900, 1500, 3000] {
+            let lookahead = ScaleLookahead(metric: "request_rate", perInstance: 7, horizon: 120, window: window)
+            let (smoothFrom, windowFrom) = QueueingTarget.designFrom(queueing, now: t0)
+            let (trend, design) = SeriesSums.both(value: 61.5, readings: readings, now: t0, from: t0.addingTimeInterval(-window),
+                                                  smoothFrom: smoothFrom, windowFrom: windowFrom)
+            let alone = try #require(Lookahead.trend(lookahead, value: 61.5, series: series, now: t0))
+            let together = try #require(Lookahead.trend(lookahead, trend))
+            #expect(together == alone, "window \(window)")
+            let rate = QueueingTarget.designRate(queueing, value: 61.5, series: series, now: t0)
+            let shared = QueueingTarget.designRate(queueing, design)
+            #expect(shared.rate == rate.rate && shared.mean == rate.mean && shared.sigma == rate.sigma && shared.smoothed == rate.smoothed)
+            #expect(shared.smoothCount == rate.smoothCount && shared.windowCount == rate.windowCount)
+        }
+    }
 }

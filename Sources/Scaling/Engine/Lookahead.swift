@@ -65,7 +65,25 @@ public enum Lookahead {
         /// The proposed count; nil when it abstains.
         public var instances: Int?
         public var trend: Trend?
-        public var why: Decision.Message
+        /// Why, made when read.
+        public var why: Decision.Message {
+            let text = self.text
+            return { text.render() }
+        }
+        /// The sentence: numbers (``LookaheadNote``) on the engine's path, else a closure.
+        var text: Decision.Text
+
+        init(instances: Int?, trend: Trend?, why: @escaping Decision.Message) {
+            self.instances = instances
+            self.trend = trend
+            self.text = .lazy(why)
+        }
+
+        init(instances: Int?, trend: Trend?, note: LookaheadNote) {
+            self.instances = instances
+            self.trend = trend
+            self.text = .lookahead(note)
+        }
     }
 
     /// The look-ahead's proposal for `value` (this tick's service-wide reading; nil when unavailable).
@@ -77,12 +95,27 @@ public enum Lookahead {
     }
 
     /// ``evaluate(_:value:series:now:current:upTolerance:)`` with the trend of a reading found by
-    /// `fit` (the engine's: from sums gathered in one walk with a queueing target's).
-    static func evaluate(_ lookahead: ScaleLookahead, value: Double?, current: Int, upTolerance: Double,
+    /// `fit` (the engine's: from sums gathered in one walk with a queueing target's). With the
+    /// policy's `plan`, the usual sentences are numbers (``LookaheadNote``), not closures.
+    static func evaluate(_ lookahead: ScaleLookahead, value: Double?, current: Int, upTolerance: Double, plan: PolicyPlan? = nil,
                          fit: (Double) -> Trend?) -> Outcome {
         let metric = lookahead.metric
         guard let value else { return Outcome(instances: nil, trend: nil, why: { "\(metric) unavailable: no trend" }) }
         let window = lookahead.window
+        if let plan {
+            // The same verdicts as below, said by a note.
+            guard let trend = fit(value) else { return Outcome(instances: nil, trend: nil, note: LookaheadNote(.noTrend, plan: plan)) }
+            guard trend.slope > 0, trend.projected > value else {
+                return Outcome(instances: nil, trend: trend, note: LookaheadNote(.notRising, plan: plan, value: value, trend: trend))
+            }
+            let needed = trend.projected / lookahead.perInstance
+            let instances = ReplicaCalculator.ceilCount(needed)
+            let ratio = current > 0 ? needed / Double(current) : .infinity
+            guard instances > current, ratio > 1 + upTolerance else {
+                return Outcome(instances: nil, trend: trend, note: LookaheadNote(.withinCount, plan: plan, value: value, trend: trend, instances: instances, current: current))
+            }
+            return Outcome(instances: instances, trend: trend, note: LookaheadNote(.propose, plan: plan, value: value, trend: trend, instances: instances, current: current))
+        }
         guard let trend = fit(value) else {
             return Outcome(instances: nil, trend: nil, why: { "fewer than \(minimumPoints) readings of \(metric) in the last \(ScalePolicy.formatDuration(window)): no trend yet" })
         }
@@ -107,9 +140,51 @@ public enum Lookahead {
     }
 
     /// The start every message of a fitted trend shares.
-    private static func head(_ metric: String, _ value: Double, _ trend: Trend, window: Double, horizon: Double) -> String {
+    static func head(_ metric: String, _ value: Double, _ trend: Trend, window: Double, horizon: Double) -> String {
         "\(metric) \(fmt(value)), trend \(signed(trend.slope * 60))/min over \(trend.points) readings in \(ScalePolicy.formatDuration(window)): \(fmt(trend.projected)) in \(ScalePolicy.formatDuration(horizon))"
     }
 
-    private static func signed(_ value: Double) -> String { value >= 0 ? "+" + fmt(value) : fmt(value) }
+    static func signed(_ value: Double) -> String { value >= 0 ? "+" + fmt(value) : fmt(value) }
+}
+
+/// A look-ahead's sentence as numbers and the plan that holds its parameters (the engine's path:
+/// storing it is a few plain stores and a retain, where a closure is an allocation).
+struct LookaheadNote: Sendable {
+    enum Kind: UInt8, Sendable { case noTrend, notRising, withinCount, propose }
+
+    var kind: Kind
+    var points: Int32
+    var value: Double, slope: Double, projected: Double
+    var instances: Int, current: Int
+    let plan: PolicyPlan
+
+    init(_ kind: Kind, plan: PolicyPlan, value: Double = 0, trend: Lookahead.Trend? = nil, instances: Int = 0, current: Int = 0) {
+        self.kind = kind
+        self.points = Int32(clamping: trend?.points ?? 0)
+        self.value = value
+        self.slope = trend?.slope ?? 0
+        self.projected = trend?.projected ?? 0
+        self.instances = instances
+        self.current = current
+        self.plan = plan
+    }
+
+    /// The sentences ``Lookahead/evaluate(_:value:series:now:current:upTolerance:)`` says, byte for byte.
+    func render() -> String {
+        let metric = plan.lookaheadMetricName ?? "", window = plan.lookaheadWindow ?? 0
+        if kind == .noTrend {
+            return "fewer than \(Lookahead.minimumPoints) readings of \(metric) in the last \(ScalePolicy.formatDuration(window)): no trend yet"
+        }
+        let trend = Lookahead.Trend(slope: slope, level: 0, projected: projected, points: Int(points))
+        let head = Lookahead.head(metric, value, trend, window: window, horizon: plan.lookaheadHorizon)
+        let per = plan.lookaheadPerInstance
+        switch kind {
+        case .noTrend, .notRising:
+            return "\(head); not rising above the reading, so the rules decide"
+        case .withinCount:
+            return "\(head) / \(per.cleanDescription) per instance = \(instances): no more than the \(current) running (within tolerance)"
+        case .propose:
+            return "\(head) / \(per.cleanDescription) per instance = \(instances)"
+        }
+    }
 }

@@ -44,7 +44,10 @@ final class PolicyPlan: Sendable {
     let seriesMetric: String?
     let seriesWindow: Double
     let seriesFromLookahead: Bool
-    private let lookaheadWindow: Double?
+    /// The look-ahead's parameters its sentences show (``LookaheadNote``).
+    let lookaheadWindow: Double?
+    let lookaheadHorizon: Double
+    let lookaheadPerInstance: Double
     private let queueingRetention: Double?
     /// The metrics of the queueing target, the look-ahead and the forecast (nil without one).
     let queueingMetricName: String?
@@ -113,6 +116,8 @@ final class PolicyPlan: Sendable {
         seriesWindow = series?.window ?? 0
         seriesFromLookahead = policy.lookahead != nil
         lookaheadWindow = policy.lookahead?.window
+        lookaheadHorizon = policy.lookahead?.horizon ?? 0
+        lookaheadPerInstance = policy.lookahead?.perInstance ?? 0
         queueingRetention = policy.queueing?.retention
         queueingMetricName = policy.queueing?.metric
         lookaheadMetricName = policy.lookahead?.metric
@@ -232,6 +237,7 @@ final class PolicyPlan: Sendable {
         guard policy.queueing?.metric == queueingMetricName, policy.lookahead?.metric == lookaheadMetricName,
               policy.forecast?.metric == forecastMetricName,
               policy.lookahead?.window == lookaheadWindow, policy.queueing?.retention == queueingRetention else { return false }
+        if let lookahead = policy.lookahead, lookahead.horizon != lookaheadHorizon || lookahead.perInstance != lookaheadPerInstance { return false }
         let same = policy.rules.withUnsafeBufferPointer { given in
             sourceRules.withUnsafeBufferPointer { own in given.count == own.count && given.baseAddress == own.baseAddress }
         }

@@ -246,14 +246,16 @@ private struct Run {
         if has.contains(.lookahead), let lookahead = input.policy.lookahead {
             let upTolerance = input.policy.scaleUp.tolerance ?? Tolerance.hpaDefault.up
             let outcome = if let shared {
-                Lookahead.evaluate(lookahead, value: lookaheadReading, current: current, upTolerance: upTolerance) { _ in Lookahead.trend(lookahead, shared.trend) }
+                Lookahead.evaluate(lookahead, value: lookaheadReading, current: current, upTolerance: upTolerance, plan: plan) { _ in Lookahead.trend(lookahead, shared.trend) }
             } else {
-                Lookahead.evaluate(lookahead, value: lookaheadReading, series: input.history.lookahead, now: input.now, current: current, upTolerance: upTolerance)
+                Lookahead.evaluate(lookahead, value: lookaheadReading, current: current, upTolerance: upTolerance, plan: plan) { value in
+                    Lookahead.trend(lookahead, value: value, series: input.history.lookahead, now: input.now)
+                }
             }
-            proposals.append(.init(rule: "lookahead", instances: outcome.instances, lazy: outcome.why))
             if let n = outcome.instances, best == nil || n > best! {
                 best = n; bestRule = RuleNote.winnerLookahead; keptWithinTolerance = false; forecastWins = nil; lookaheadWins = outcome.why
             }
+            proposals.append(.init(rule: "lookahead", instances: outcome.instances, text: outcome.text))
         }
         // A queueing target proposes as a rule does (see QueueingTarget.swift).
         if has.contains(.queueing), let queueing = input.policy.queueing {
