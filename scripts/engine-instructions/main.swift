@@ -119,10 +119,12 @@ let args = CommandLine.arguments
 let mode = args.count > 1 ? args[1] : "tick"
 let ticks = args.count > 2 ? Int(args[2]) ?? 5 : 5
 if mode == "time" {
-    // decide CPU per 1,000-service tick after 60 warm-up ticks (the bench's fleet), p50 and p90.
+    // decide CPU per 1,000-service tick after 60 warm-up ticks (the bench's fleet), p50 and p90;
+    // bench-five-rules, or the web-default policy of the file given third.
     var library = PolicyLibrary()
     library.add(yaml, file: "<bench>")
-    _ = fleet(policy: library.scale["bench-five-rules"]!, ticks: 60 + ticks)
+    if args.count > 3, let text = try? String(contentsOfFile: args[3], encoding: .utf8) { library.add(text, file: args[3]) }
+    _ = fleet(policy: args.count > 3 ? library.scale["web-default"]! : library.scale["bench-five-rules"]!, ticks: 60 + ticks)
     let sorted = tickCPU.sorted()
     print(String(format: "decide CPU per tick: p50 %.3f ms, p90 %.3f ms (%d ticks)", sorted[sorted.count / 2] * 1000, sorted[sorted.count * 9 / 10] * 1000, sorted.count))
 } else if mode == "digest" {
