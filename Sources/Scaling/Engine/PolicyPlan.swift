@@ -254,15 +254,14 @@ final class PolicyPlan: Sendable {
         return shared || a.policies == b.policies
     }
 
-    /// Initializes `readings` (room for ``readNames``) with each metric's reading in `metrics`
-    /// (``Reading/Form/absent`` when there is none). A handful of readings are walked once and
+    /// Fills `readings` (room for ``readNames``, every one absent: ``Reading/withBuffer(count:_:)``)
+    /// with each metric's reading in `metrics`. A handful of readings are walked once and
     /// matched by name, which is cheaper than hashing every name; a large dictionary, and a name the
     /// walk did not find, are looked up. (Both find the same: keys are unique under `==`, which is
     /// what a look-up compares too.)
     func read(_ metrics: [String: ObservedMetric], into readings: UnsafeMutableBufferPointer<Reading>) {
         guard let base = readings.baseAddress else { return }
         let names = readNames
-        base.initialize(repeating: Reading(), count: names.count)
         if metrics.count > 8 {
             for index in names.indices {
                 if let reading = metrics[names[index]] { base[index] = Reading(reading) }

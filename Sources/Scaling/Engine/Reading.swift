@@ -108,7 +108,7 @@ extension Reading {
     static let inlineCapacity = 8
     private typealias Inline = (Reading, Reading, Reading, Reading, Reading, Reading, Reading, Reading)
 
-    /// Calls `body` with room for `count` readings (uninitialized), on the stack when they fit.
+    /// Calls `body` with `count` absent readings (`Reading()`), on the stack when they fit.
     /// (`withUnsafeTemporaryAllocation` would do, but it returns `body`'s result through a
     /// `Result`, which copies a decision and everything it holds once more.)
     @inline(__always)
@@ -120,6 +120,7 @@ extension Reading {
             }
         }
         let heap = UnsafeMutablePointer<Reading>.allocate(capacity: count)
+        heap.initialize(repeating: Reading(), count: count)
         defer { heap.deallocate() }
         return body(UnsafeMutableBufferPointer(start: heap, count: count))
     }
