@@ -93,10 +93,8 @@ final class PolicyPlan: Sendable {
         /// Nodes in this subtree, itself included.
         var size: Int
     }
-    /// Every threshold rule's condition as ``Test``s, one after the other.
+    /// Every threshold rule's condition as ``Test``s, one after the other, in rule order.
     let tests: [Test]
-    /// Where each threshold rule's condition starts in ``tests``, in rule order.
-    let testRoots: [Int]
     /// The `for:` of every threshold rule, in rule order (for the history's window).
     let sustains: [Double]
     /// Whether some threshold rule has a `for:` above zero (it needs earlier observations).
@@ -134,11 +132,14 @@ final class PolicyPlan: Sendable {
         var utilization: [Int] = []
         var sustains: [Double] = []
         var thresholds: [ThresholdRule] = []
-        var tests: [Test] = [], testRoots: [Int] = []
+        var tests: [Test] = []
         let thresholdCount = source.count { if case .threshold = $0.kind { true } else { false } }
         if thresholdCount > 0 {
             sustains.reserveCapacity(thresholdCount)
             thresholds.reserveCapacity(thresholdCount)
+            var nodes = 0
+            for rule in source { if case .threshold(let threshold) = rule.kind { nodes += Self.nodes(threshold.condition) } }
+            tests.reserveCapacity(nodes)
         }
         for at in source.indices {
             let tolerance = source[at].tolerance ?? defaultTolerance
@@ -156,7 +157,6 @@ final class PolicyPlan: Sendable {
                 texts.append(RuleText(name: source[at].name, metric: metric))
             case .threshold(let threshold):
                 Self.visit(threshold.condition, in: &metrics)
-                testRoots.append(tests.count)
                 Self.flatten(threshold.condition, metrics: metrics, into: &tests)
                 sustains.append(threshold.sustain)
                 rules.append(Rule(kind: .threshold, metric: thresholds.count, target: 0, tolerance: tolerance))
@@ -184,7 +184,6 @@ final class PolicyPlan: Sendable {
         self.sustains = sustains
         self.thresholds = thresholds
         self.tests = tests
-        self.testRoots = testRoots
         self.hasSustained = sustains.contains { $0 > 0 }
         var window = max(policy.scaleUp.stabilization, policy.scaleDown.stabilization)
         for rate in policy.scaleUp.policies { window = max(window, rate.period) }
@@ -205,6 +204,22 @@ final class PolicyPlan: Sendable {
         switch condition {
         case .above(let metric, _), .below(let metric, _): _ = index(metric, in: &metrics)
         case .all(let list), .any(let list): for item in list { visit(item, in: &metrics) }
+        }
+    }
+
+    /// Where threshold rule `threshold`'s condition starts in ``tests`` (each condition follows the
+    /// previous one's nodes; a policy has a handful).
+    func testRoot(_ threshold: Int) -> Int {
+        var root = 0
+        for _ in 0..<threshold { root += tests[root].size }
+        return root
+    }
+
+    /// The nodes ``flatten(_:metrics:into:)`` makes of `condition`.
+    private static func nodes(_ condition: ScaleCondition) -> Int {
+        switch condition {
+        case .above, .below: return 1
+        case .all(let list), .any(let list): return list.reduce(1) { $0 + nodes($1) }
         }
     }
 

@@ -387,7 +387,7 @@ private struct Run {
             let threshold = rules[index].metric
             let readings = self.readings
             let holding = plan.tests.withUnsafeBufferPointer { tests in
-                Thresholds.holds(tests, at: plan.testRoots[threshold], readings: readings)
+                Thresholds.holds(tests, at: plan.testRoot(threshold), readings: readings)
             }
             // (Said here, as Thresholds.evaluate would: handing it the history retains every part.)
             if holding == false { return .abstain(NoteNumbers(kind: .thresholdNotMet)) }
