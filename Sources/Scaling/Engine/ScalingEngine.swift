@@ -44,7 +44,7 @@ public enum ScalingEngine {
             run.hi = hi
             run.floorSchedule = floorSchedule
             run.ceilingSchedule = ceilingSchedule
-            return run.decide(input)
+            return run.decide(input, plan)
         }
     }
 
@@ -103,12 +103,11 @@ public enum ScalingEngine {
 }
 
 /// One decision in progress, valid only inside ``ScalingEngine/Context/decide(_:)`` (it points at
-/// the readings buffer). Every step is handed the input as a borrowed parameter: read through a
-/// stored pointer, each part passed on would be copied (retained) first. Messages capture copies of
-/// values, never the run.
+/// the readings buffer). Every step is handed the input and the plan as borrowed parameters: read
+/// through a stored pointer, each part of the input passed on would be copied (retained) first, and
+/// a stored plan is a retain and a release a decision. Messages capture copies of values, never the run.
 private struct Run {
     /// The caller keeps the plan alive for the whole run (held unretained: a retain and a release a decision).
-    let plan: PolicyPlan
     let current: Int
     var lo: Int
     var hi: Int
@@ -148,7 +147,6 @@ private struct Run {
 
     init(_ input: DecisionInput, plan: PolicyPlan, readings: UnsafeBufferPointer<Reading>) {
         self.has = Parts(input.policy)
-        self.plan = plan
         self.readings = readings
         self.current = Swift.max(0, input.current)
         self.lo = 0
@@ -157,8 +155,8 @@ private struct Run {
         reasons.reserveCapacity(4)
     }
 
-    mutating func decide(_ input: DecisionInput) -> Decision {
-        readMetrics(input)
+    mutating func decide(_ input: DecisionInput, _ plan: PolicyPlan) -> Decision {
+        readMetrics(input, plan)
         // Messages are closures formatted only when read; they capture these copies, not `self`.
         let current = self.current, lo = self.lo, hi = self.hi
         let ceilingSchedule = self.ceilingSchedule
@@ -167,24 +165,24 @@ private struct Run {
         if current == 0 {
             if hi == 0 {
                 reasons.append(.init(.scheduleCeiling, "schedule '\(ceilingSchedule ?? "")' allows 0 instances now"))
-                return finish(input, 0, recommendation: nil)
+                return finish(input, plan, 0, recommendation: nil)
             }
             if lo > 0 {
                 if has.contains(.scaleToZero) || !input.policy.schedules.isEmpty {
                     reasons.append(boundReason(floor: true, "0 running, below the minimum \(lo): resuming at \(lo)"))
-                    let resumed = capped(input, lo)
-                    return finish(input, resumed, recommendation: nil)
+                    let resumed = capped(input, plan, lo)
+                    return finish(input, plan, resumed, recommendation: nil)
                 }
                 reasons.append(.init(.scalingDisabled, "0 running and the minimum is \(lo): a manual 0 switches autoscaling off (as in Kubernetes); scale to 1 or more to resume"))
-                return finish(input, 0, recommendation: nil)
+                return finish(input, plan, 0, recommendation: nil)
             }
         } else if current > hi {
             reasons.append(boundReason(floor: false, "\(current) running, above the maximum \(hi)"))
-            return finish(input, hi, recommendation: nil)
+            return finish(input, plan, hi, recommendation: nil)
         } else if current < lo {
             reasons.append(boundReason(floor: true, "\(current) running, below the minimum \(lo)"))
-            let raised = capped(input, lo)
-            return finish(input, raised, recommendation: nil)
+            let raised = capped(input, plan, lo)
+            return finish(input, plan, raised, recommendation: nil)
         }
 
         // One proposal per rule; the largest wins.
@@ -194,11 +192,11 @@ private struct Run {
         var invalid = 0
         var firstInvalid: Decision.Message = { "" }
         var keptWithinTolerance = false
-        let ready = readyCount(input)
+        let ready = readyCount(input, plan)
         let rules = plan.rules
         proposals.reserveCapacity(rules.count + (has.contains(.forecast) ? 1 : 0) + (has.contains(.lookahead) ? 1 : 0) + (has.contains(.queueing) ? 1 : 0))
         for index in rules.indices {
-            var outcome = evaluate(input, index, ready: ready)
+            var outcome = evaluate(input, plan, index, ready: ready)
             // The message is made here, once, and moved into the proposal (copies of it retain).
             let why: Decision.Text
             if let lazy = outcome.lazy.take() {
@@ -280,7 +278,7 @@ private struct Run {
         if has.contains(.fallback), let fallback = input.policy.fallback, let (metric, count) = failedLongEnough(fallback) {
             let target = fallback.target(current: current)
             reasons.append(.init(.fallback, "\(metric) failed \(count) reads in a row (fallback after \(fallback.after)): going to \(target) (\(fallback.behavior.rawValue))"))
-            return normalize(input, raw: target, activating: false)
+            return normalize(input, plan, raw: target, activating: false)
         }
 
         // From zero: scale to zero's activation threshold, or the plain scale-from-zero path.
@@ -289,39 +287,39 @@ private struct Run {
             if let stz = input.policy.scaleToZero {
                 guard let queued = readings[plan.queueMetric].summary else {
                     reasons.append(.init(.metricsUnavailable, "\(stz.queueMetric) is unavailable, so a suspended service stays at 0"))
-                    return finish(input, 0, recommendation: 0)
+                    return finish(input, plan, 0, recommendation: 0)
                 }
                 guard queued >= stz.activation, queued > 0 else {
                     reasons.append(.init(.scaledToZero, "\(stz.queueMetric) \(fmt(queued)) below the activation threshold \(fmt(stz.activation)): stays suspended"))
-                    return finish(input, 0, recommendation: 0)
+                    return finish(input, plan, 0, recommendation: 0)
                 }
                 reasons.append(.init(.activation, "\(stz.queueMetric) \(fmt(queued)) ≥ activation \(fmt(stz.activation)): resuming"))
                 activating = true
-                return normalize(input, raw: Swift.max(1, best ?? 1), activating: true)
+                return normalize(input, plan, raw: Swift.max(1, best ?? 1), activating: true)
             }
             guard let best, best > 0 else {
                 reasons.append(.init(invalid > 0 ? .metricsUnavailable : .noRuleFired,
                                      invalidCount > 0 ? "no usable metric: \(whyInvalid())" : "no rule proposes instances; stays at 0"))
-                return finish(input, 0, recommendation: invalid > 0 ? nil : 0)
+                return finish(input, plan, 0, recommendation: invalid > 0 ? nil : 0)
             }
         }
 
         // Scale to zero after an idle period, never while jobs are active.
-        if current > 0, lo == 0, has.contains(.scaleToZero), let stz = input.policy.scaleToZero, let idle = idleFor(input, stz), idle >= stz.idleAfter {
+        if current > 0, lo == 0, has.contains(.scaleToZero), let stz = input.policy.scaleToZero, let idle = idleFor(input, plan, stz), idle >= stz.idleAfter {
             let active = stz.activeMetric.map { " and no \($0)" } ?? ""
             reasons.append(.init(.scaleToZero, "\(stz.queueMetric) empty\(active) for \(ScalePolicy.formatDuration(idle.rounded())) (≥ \(ScalePolicy.formatDuration(stz.idleAfter))): suspending"))
-            return finish(input, 0, recommendation: 0)
+            return finish(input, plan, 0, recommendation: 0)
         }
 
         // Missing data never causes a scale-down (HPA computeReplicasForMetrics).
         if !input.policy.rules.isEmpty && invalid == input.policy.rules.count + (has.contains(.queueing) ? 1 : 0) {
             reasons.append(.init(.metricsUnavailable, "no rule has a usable metric, holding at \(current): \(whyInvalid())"))
-            return finish(input, current, recommendation: nil)
+            return finish(input, plan, current, recommendation: nil)
         }
         let raw = best ?? current
         if invalid > 0 && raw < current {
             reasons.append(.init(.scaleDownBlocked, "the valid rules propose \(raw), but a scale-down waits for every metric (\(whyInvalid()))"))
-            return finish(input, current, recommendation: nil)
+            return finish(input, plan, current, recommendation: nil)
         }
         if best == nil {
             let noRules = input.policy.rules.isEmpty
@@ -336,14 +334,14 @@ private struct Run {
             let count = proposals.count { $0.instances != nil }
             reasons.append(.init(.proposal, .rule(RuleNote(NoteNumbers(kind: .proposal, m: raw, n: count), plan: plan, rule: winner))))
         }
-        return normalize(input, raw: raw, activating: activating)
+        return normalize(input, plan, raw: raw, activating: activating)
     }
 
     // MARK: Steps
 
     /// Failure counts and this tick's summaries for every metric the policy reads, in the order the
     /// rules first read them (each metric once: the plan lists them).
-    mutating func readMetrics(_ input: DecisionInput) {
+    mutating func readMetrics(_ input: DecisionInput, _ plan: PolicyPlan) {
         let names = plan.metrics
         for index in names.indices {
             if let value = readings[index].summary {
@@ -370,7 +368,7 @@ private struct Run {
 
     /// The ready count whole-value rules use: the input's, else the ready instances of the first
     /// utilisation rule whose reading lists instances, else the current count.
-    func readyCount(_ input: DecisionInput) -> Int {
+    func readyCount(_ input: DecisionInput, _ plan: PolicyPlan) -> Int {
         if let ready = input.readyInstances { return ready }
         for metric in plan.utilizationMetrics where readings[metric].form == .instances {
             return readings[metric].ready
@@ -380,7 +378,7 @@ private struct Run {
 
     /// Rule `index`'s outcome, reading its fields in place from the plan. (`mutating` though it
     /// changes nothing: the run is then passed by reference; a non-mutating call copies it first.)
-    mutating func evaluate(_ input: DecisionInput, _ index: Int, ready: Int) -> ReplicaCalculator.Outcome {
+    mutating func evaluate(_ input: DecisionInput, _ plan: PolicyPlan, _ index: Int, ready: Int) -> ReplicaCalculator.Outcome {
         let rules = plan.rules
         let target = rules[index].target, tolerance = rules[index].tolerance
         if rules[index].kind == .threshold {
@@ -424,7 +422,7 @@ private struct Run {
     }
 
     /// Seconds the queue has been empty with no active job, or nil when not idle now (or unknown).
-    func idleFor(_ input: DecisionInput, _ stz: ScaleToZero) -> Double? {
+    func idleFor(_ input: DecisionInput, _ plan: PolicyPlan, _ stz: ScaleToZero) -> Double? {
         guard let queued = readings[plan.queueMetric].summary, queued <= 0 else { return nil }
         if plan.activeMetric >= 0 {
             guard let active = readings[plan.activeMetric].summary, active <= 0 else { return nil }
@@ -440,7 +438,7 @@ private struct Run {
     }
 
     /// Stabilization, rate policies and the clamp (HPA's behaviour), then the caps.
-    mutating func normalize(_ input: DecisionInput, raw: Int, activating: Bool) -> Decision {
+    mutating func normalize(_ input: DecisionInput, _ plan: PolicyPlan, raw: Int, activating: Bool) -> Decision {
         // (The steps answer with numbers; each reason is made once, straight into the list.)
         let stabilized = Behavior.stabilized(desired: raw, current: current, recommendations: input.history.recommendations, now: input.now,
                                              upWindow: plan.scaleUp.stabilization, downWindow: plan.scaleDown.stabilization)
@@ -462,12 +460,12 @@ private struct Run {
         }
         if activating && desired < 1 { desired = Swift.min(1, hi) }
         // (Evaluated first: `capped` appends reasons that `finish` must see.)
-        let final = capped(input, desired)
-        return finish(input, final, recommendation: raw)
+        let final = capped(input, plan, desired)
+        return finish(input, plan, final, recommendation: raw)
     }
 
     /// Budget, connection and upstream caps on a scale-up, each with its reason; never below current.
-    mutating func capped(_ input: DecisionInput, _ desired: Int) -> Int {
+    mutating func capped(_ input: DecisionInput, _ plan: PolicyPlan, _ desired: Int) -> Int {
         guard desired > current else { return desired }
         var result = desired
         let constraints = input.constraints
@@ -499,7 +497,7 @@ private struct Run {
 
     /// The decision, made of this run's reasons, proposals, failures and observation (moved out of
     /// the run, not copied: the run ends here).
-    mutating func finish(_ input: DecisionInput, _ desired: Int, recommendation: Int?) -> Decision {
+    mutating func finish(_ input: DecisionInput, _ plan: PolicyPlan, _ desired: Int, recommendation: Int?) -> Decision {
         var forecastSample: ForecastSample?
         if has.contains(.forecast), let forecast = input.policy.forecast { forecastSample = Forecasting.sample(forecast, value: readings[plan.forecastMetric].serviceValue) }
         // (What QueueingTarget.seriesSample answers, laid out in the plan: handing it the policy's parts copies them.)
