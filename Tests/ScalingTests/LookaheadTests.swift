@@ -210,9 +210,9 @@ struct LookaheadTests {
 
     // MARK: The engine's path
 
-    /// The engine says the look-ahead's sentences with numbers (LookaheadNote) instead of closures,
-    /// and gathers a look-ahead's and a queueing target's sums in one walk: both must say and find
-    /// exactly what the public functions do.
+    /// The engine keeps the look-ahead's sentence as numbers with the policy's plan (which holds the
+    /// look-ahead) instead of a closure, and gathers a look-ahead's and a queueing target's sums in
+    /// one walk: both must say and find exactly what the public functions do.
     @Test func notesSayWhatTheClosuresSay() throws {
         let policy = mustPolicy(Self.yaml)
         let lookahead = try #require(policy.lookahead)

@@ -70,20 +70,8 @@ public enum Lookahead {
             let text = self.text
             return { text.render() }
         }
-        /// The sentence: numbers (``LookaheadNote``) on the engine's path, else a closure.
+        /// The sentence: numbers and the policy's plan on the engine's path, else a closure.
         var text: Decision.Text
-
-        init(instances: Int?, trend: Trend?, why: @escaping Decision.Message) {
-            self.instances = instances
-            self.trend = trend
-            self.text = .lazy(why)
-        }
-
-        init(instances: Int?, trend: Trend?, note: LookaheadNote) {
-            self.instances = instances
-            self.trend = trend
-            self.text = .lookahead(note)
-        }
     }
 
     /// The look-ahead's proposal for `value` (this tick's service-wide reading; nil when unavailable).
@@ -96,47 +84,29 @@ public enum Lookahead {
 
     /// ``evaluate(_:value:series:now:current:upTolerance:)`` with the trend of a reading found by
     /// `fit` (the engine's: from sums gathered in one walk with a queueing target's). With the
-    /// policy's `plan`, the usual sentences are numbers (``LookaheadNote``), not closures.
+    /// policy's `plan` (which holds `lookahead`), the sentence is kept as numbers, not a closure.
     static func evaluate(_ lookahead: ScaleLookahead, value: Double?, current: Int, upTolerance: Double, plan: PolicyPlan? = nil,
                          fit: (Double) -> Trend?) -> Outcome {
         let metric = lookahead.metric
-        guard let value else { return Outcome(instances: nil, trend: nil, why: { "\(metric) unavailable: no trend" }) }
-        let window = lookahead.window
-        if let plan {
-            // The same verdicts as below, said by a note.
-            guard let trend = fit(value) else { return Outcome(instances: nil, trend: nil, note: LookaheadNote(.noTrend, plan: plan)) }
-            guard trend.slope > 0, trend.projected > value else {
-                return Outcome(instances: nil, trend: trend, note: LookaheadNote(.notRising, plan: plan, value: value, trend: trend))
+        guard let value else { return Outcome(instances: nil, trend: nil, text: .lazy({ "\(metric) unavailable: no trend" })) }
+        let trend = fit(value)
+        var note = LookaheadNote(kind: .noTrend, value: value, trend: trend, current: current)
+        var instances: Int?
+        if let trend {
+            note.kind = .notRising
+            if trend.slope > 0, trend.projected > value {
+                let needed = trend.projected / lookahead.perInstance
+                note.instances = ReplicaCalculator.ceilCount(needed)
+                let ratio = current > 0 ? needed / Double(current) : .infinity
+                note.kind = .withinCount
+                if note.instances > current, ratio > 1 + upTolerance {
+                    note.kind = .propose
+                    instances = note.instances
+                }
             }
-            let needed = trend.projected / lookahead.perInstance
-            let instances = ReplicaCalculator.ceilCount(needed)
-            let ratio = current > 0 ? needed / Double(current) : .infinity
-            guard instances > current, ratio > 1 + upTolerance else {
-                return Outcome(instances: nil, trend: trend, note: LookaheadNote(.withinCount, plan: plan, value: value, trend: trend, instances: instances, current: current))
-            }
-            return Outcome(instances: instances, trend: trend, note: LookaheadNote(.propose, plan: plan, value: value, trend: trend, instances: instances, current: current))
         }
-        guard let trend = fit(value) else {
-            return Outcome(instances: nil, trend: nil, why: { "fewer than \(minimumPoints) readings of \(metric) in the last \(ScalePolicy.formatDuration(window)): no trend yet" })
-        }
-        let horizon = lookahead.horizon, per = lookahead.perInstance
-        // (Each message is one closure: a `head` closure captured by it would be a second allocation.)
-        guard trend.slope > 0, trend.projected > value else {
-            return Outcome(instances: nil, trend: trend, why: {
-                "\(head(metric, value, trend, window: window, horizon: horizon)); not rising above the reading, so the rules decide"
-            })
-        }
-        let needed = trend.projected / per
-        let instances = ReplicaCalculator.ceilCount(needed)
-        let ratio = current > 0 ? needed / Double(current) : .infinity
-        guard instances > current, ratio > 1 + upTolerance else {
-            return Outcome(instances: nil, trend: trend, why: {
-                "\(head(metric, value, trend, window: window, horizon: horizon)) / \(per.cleanDescription) per instance = \(instances): no more than the \(current) running (within tolerance)"
-            })
-        }
-        return Outcome(instances: instances, trend: trend, why: {
-            "\(head(metric, value, trend, window: window, horizon: horizon)) / \(per.cleanDescription) per instance = \(instances)"
-        })
+        let said = note
+        return Outcome(instances: instances, trend: trend, text: plan.map { .lookahead(said, $0) } ?? .lazy({ said.render(lookahead) }))
     }
 
     /// The start every message of a fitted trend shares.
@@ -147,37 +117,35 @@ public enum Lookahead {
     static func signed(_ value: Double) -> String { value >= 0 ? "+" + fmt(value) : fmt(value) }
 }
 
-/// A look-ahead's sentence as numbers and the plan that holds its parameters (the engine's path:
-/// storing it is a few plain stores and a retain, where a closure is an allocation).
+/// What a look-ahead said, as numbers: on the engine's path it is kept with the policy's plan
+/// (a few plain stores and a retain) and rendered when read; elsewhere a closure renders it.
 struct LookaheadNote: Sendable {
     enum Kind: UInt8, Sendable { case noTrend, notRising, withinCount, propose }
 
     var kind: Kind
     var points: Int32
     var value: Double, slope: Double, projected: Double
-    var instances: Int, current: Int
-    let plan: PolicyPlan
+    var instances = 0
+    var current: Int
 
-    init(_ kind: Kind, plan: PolicyPlan, value: Double = 0, trend: Lookahead.Trend? = nil, instances: Int = 0, current: Int = 0) {
+    init(kind: Kind, value: Double, trend: Lookahead.Trend?, current: Int) {
         self.kind = kind
         self.points = Int32(clamping: trend?.points ?? 0)
         self.value = value
         self.slope = trend?.slope ?? 0
         self.projected = trend?.projected ?? 0
-        self.instances = instances
         self.current = current
-        self.plan = plan
     }
 
-    /// The sentences ``Lookahead/evaluate(_:value:series:now:current:upTolerance:)`` says, byte for byte.
-    func render() -> String {
-        let metric = plan.lookaheadMetricName ?? "", window = plan.lookaheadWindow ?? 0
+    /// The sentence, for the look-ahead it was said of.
+    func render(_ lookahead: ScaleLookahead) -> String {
+        let metric = lookahead.metric, window = lookahead.window
         if kind == .noTrend {
             return "fewer than \(Lookahead.minimumPoints) readings of \(metric) in the last \(ScalePolicy.formatDuration(window)): no trend yet"
         }
         let trend = Lookahead.Trend(slope: slope, level: 0, projected: projected, points: Int(points))
-        let head = Lookahead.head(metric, value, trend, window: window, horizon: plan.lookaheadHorizon)
-        let per = plan.lookaheadPerInstance
+        let head = Lookahead.head(metric, value, trend, window: window, horizon: lookahead.horizon)
+        let per = lookahead.perInstance
         switch kind {
         case .noTrend, .notRising:
             return "\(head); not rising above the reading, so the rules decide"

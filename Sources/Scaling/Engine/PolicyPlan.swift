@@ -44,14 +44,11 @@ final class PolicyPlan: Sendable {
     let seriesMetric: String?
     let seriesWindow: Double
     let seriesFromLookahead: Bool
-    /// The look-ahead's parameters its sentences show (``LookaheadNote``).
-    let lookaheadWindow: Double?
-    let lookaheadHorizon: Double
-    let lookaheadPerInstance: Double
+    /// The policy's look-ahead (its sentences show its parameters: ``LookaheadNote``).
+    let lookahead: ScaleLookahead?
     private let queueingRetention: Double?
-    /// The metrics of the queueing target, the look-ahead and the forecast (nil without one).
+    /// The metrics of the queueing target and the forecast (nil without one).
     let queueingMetricName: String?
-    let lookaheadMetricName: String?
     let forecastMetricName: String?
     /// Every metric the rules and scale to zero read, each once, in the order the rules first read
     /// them (the order of a decision's summaries and so of its observation).
@@ -113,12 +110,9 @@ final class PolicyPlan: Sendable {
         seriesMetric = series?.metric
         seriesWindow = series?.window ?? 0
         seriesFromLookahead = policy.lookahead != nil
-        lookaheadWindow = policy.lookahead?.window
-        lookaheadHorizon = policy.lookahead?.horizon ?? 0
-        lookaheadPerInstance = policy.lookahead?.perInstance ?? 0
+        lookahead = policy.lookahead
         queueingRetention = policy.queueing?.retention
         queueingMetricName = policy.queueing?.metric
-        lookaheadMetricName = policy.lookahead?.metric
         forecastMetricName = policy.forecast?.metric
         var metrics: [String] = []
         metrics.reserveCapacity(policy.rules.count + 2)
@@ -174,7 +168,7 @@ final class PolicyPlan: Sendable {
         self.metrics = metrics
         var readNames = metrics
         queueingMetric = queueingMetricName.map { Self.index($0, in: &readNames) } ?? -1
-        lookaheadMetric = lookaheadMetricName.map { Self.index($0, in: &readNames) } ?? -1
+        lookaheadMetric = lookahead.map { Self.index($0.metric, in: &readNames) } ?? -1
         forecastMetric = forecastMetricName.map { Self.index($0, in: &readNames) } ?? -1
         self.readNames = readNames
         self.readLengths = readNames.map(\.utf8.count)
@@ -241,7 +235,8 @@ final class PolicyPlan: Sendable {
     }
 
     /// Whether this plan is `policy`'s: the same rules (the same array, the usual case when a fleet
-    /// shares a policy, or equal ones), behaviours and scale-to-zero metrics.
+    /// shares a policy, or equal ones), behaviours, look-ahead, and the metrics of scale to zero, the
+    /// queueing target and the forecast, and the queueing target's retention.
     func fits(_ policy: borrowing ScalePolicy) -> Bool {
         guard Self.same(policy.scaleUp, scaleUp), Self.same(policy.scaleDown, scaleDown) else { return false }
         if let stz = policy.scaleToZero {
@@ -249,10 +244,9 @@ final class PolicyPlan: Sendable {
         } else if queueMetricName != nil {
             return false
         }
-        guard policy.queueing?.metric == queueingMetricName, policy.lookahead?.metric == lookaheadMetricName,
+        guard policy.queueing?.metric == queueingMetricName, Self.same(policy.lookahead, lookahead),
               policy.forecast?.metric == forecastMetricName,
-              policy.lookahead?.window == lookaheadWindow, policy.queueing?.retention == queueingRetention else { return false }
-        if let lookahead = policy.lookahead, lookahead.horizon != lookaheadHorizon || lookahead.perInstance != lookaheadPerInstance { return false }
+              policy.queueing?.retention == queueingRetention else { return false }
         let same = policy.rules.withUnsafeBufferPointer { given in
             sourceRules.withUnsafeBufferPointer { own in given.count == own.count && given.baseAddress == own.baseAddress }
         }
@@ -267,6 +261,15 @@ final class PolicyPlan: Sendable {
             b.policies.withUnsafeBufferPointer { y in x.count == y.count && x.baseAddress == y.baseAddress }
         }
         return shared || a.policies == b.policies
+    }
+
+    /// `a == b`, field by field (the derived `==` of two optionals copies both first).
+    private static func same(_ a: borrowing ScaleLookahead?, _ b: borrowing ScaleLookahead?) -> Bool {
+        switch (copy a, copy b) {
+        case (nil, nil): return true
+        case let (a?, b?): return a.metric == b.metric && a.perInstance == b.perInstance && a.horizon == b.horizon && a.window == b.window
+        default: return false
+        }
     }
 
     /// Fills `readings` (room for ``readNames``, every one absent: ``Reading/withBuffer(count:_:)``)

@@ -243,12 +243,9 @@ private struct Run {
         var lookaheadWins: Decision.Message?
         if has.contains(.lookahead), let lookahead = input.policy.lookahead {
             let upTolerance = input.policy.scaleUp.tolerance ?? Tolerance.hpaDefault.up
-            let outcome = if let shared {
-                Lookahead.evaluate(lookahead, value: lookaheadReading, current: current, upTolerance: upTolerance, plan: plan) { _ in Lookahead.trend(lookahead, shared.trend) }
-            } else {
-                Lookahead.evaluate(lookahead, value: lookaheadReading, current: current, upTolerance: upTolerance, plan: plan) { value in
-                    Lookahead.trend(lookahead, value: value, series: input.history.lookahead, now: input.now)
-                }
+            let outcome = Lookahead.evaluate(lookahead, value: lookaheadReading, current: current, upTolerance: upTolerance, plan: plan) { value in
+                if let shared { return Lookahead.trend(lookahead, shared.trend) }
+                return Lookahead.trend(lookahead, value: value, series: input.history.lookahead, now: input.now)
             }
             if let n = outcome.instances, best == nil || n > best! {
                 best = n; bestRule = RuleNote.winnerLookahead; keptWithinTolerance = false; forecastWins = nil; lookaheadWins = outcome.why
@@ -259,10 +256,9 @@ private struct Run {
         if has.contains(.queueing), let queueing = input.policy.queueing {
             let tolerance = Tolerance(up: input.policy.scaleUp.tolerance ?? Tolerance.hpaDefault.up, down: input.policy.scaleDown.tolerance ?? Tolerance.hpaDefault.down)
             let value = readings[plan.queueingMetric].serviceValue
-            let outcome = if let shared {
-                QueueingTarget.evaluate(queueing, value: value, current: current, tolerance: tolerance) { _ in QueueingTarget.designRate(queueing, shared.design) }
-            } else {
-                QueueingTarget.evaluate(queueing, value: value, series: input.history.lookahead, now: input.now, current: current, tolerance: tolerance)
+            let outcome = QueueingTarget.evaluate(queueing, value: value, current: current, tolerance: tolerance) { value in
+                if let shared { return QueueingTarget.designRate(queueing, shared.design) }
+                return QueueingTarget.designRate(queueing, value: value, series: input.history.lookahead, now: input.now)
             }
             proposals.append(.init(rule: "queueing", instances: outcome.instances, lazy: outcome.why))
             if let n = outcome.instances {

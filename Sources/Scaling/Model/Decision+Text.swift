@@ -11,14 +11,14 @@ extension Decision {
         case lazy(Message)
         case rule(RuleNote)
         case behavior(BehaviorNote)
-        case lookahead(LookaheadNote)
+        case lookahead(LookaheadNote, PolicyPlan)
 
         func render() -> String {
             switch self {
             case .lazy(let message): return message()
             case .rule(let note): return note.render()
             case .behavior(let note): return note.render()
-            case .lookahead(let note): return note.render()
+            case .lookahead(let note, let plan): return plan.lookahead.map(note.render) ?? ""
             }
         }
     }
