@@ -107,7 +107,6 @@ public enum ScalingEngine {
 /// through a stored pointer, each part of the input passed on would be copied (retained) first, and
 /// a stored plan is a retain and a release a decision. Messages capture copies of values, never the run.
 private struct Run {
-    /// The caller keeps the plan alive for the whole run (held unretained: a retain and a release a decision).
     let current: Int
     var lo: Int
     var hi: Int
