@@ -173,6 +173,21 @@ import Testing
         #expect(found.path == "services.api.environments.prodution")
     }
 
+    @Test func anEnvironmentNotDeclaredIsReportedWithItsFileAndLine() throws {
+        let text = "project: p\nservices:\n  api: { type: web, runtime: node }\nenvironments:\n  production: {}\n  staging: {}\n"
+        let blueprint = try #require(Blueprint.parse(text, file: "platform.yaml").0)
+        let (resolved, diagnostics) = blueprint.resolve(environment: "prod", catalog: .builtin(), policies: PolicyLibrary())
+        #expect(resolved == nil)
+        let found = try #require(diagnostics.items.first { $0.summary == "Unknown environment" })
+        #expect(found.detail.contains("Did you mean `production`?"))
+        #expect(found.range?.filename == "platform.yaml")
+        #expect(found.range?.start.line == 4, "the line of `environments:`")
+        // Without environments, the error still names the file.
+        let bare = try #require(Blueprint.parse("project: p\nservices:\n  api: { type: web, runtime: node }\n", file: "bare.yaml").0)
+        let (_, bareDiagnostics) = bare.resolve(environment: "prod", catalog: .builtin(), policies: PolicyLibrary())
+        #expect(bareDiagnostics.items.first?.range?.filename == "bare.yaml")
+    }
+
     @Test func plainSecretsAreFlagged() throws {
         let (_, diagnostics) = Repo.resolve("project: p\nservices:\n  api: { type: web, runtime: node, env: { STRIPE_SECRET_KEY: sk_live_123 } }\n")
         #expect(diagnostics.items.contains { $0.summary == "Possible secret in plain text" && $0.severity == .warning })

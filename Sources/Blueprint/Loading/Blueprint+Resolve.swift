@@ -14,7 +14,10 @@ extension Blueprint {
                     ? "The blueprint declares no environments; omit --env to use its base."
                     : "Declared environments: \(environmentNames.joined(separator: ", "))."
                 if let hint = closestMatch(to: name, in: environmentNames) { detail += " Did you mean `\(hint)`?" }
-                decoder.error("Unknown environment", "'\(name)' is not an environment of this blueprint. " + detail, path: "environments", at: nil)
+                // Pointed at the `environments:` key (or the document, without one), so that the
+                // error names the file and the line where the environments are declared.
+                let declared = root.pairs?.first { $0.key.scalar == "environments" }?.key ?? root
+                decoder.error("Unknown environment", "'\(name)' is not an environment of this blueprint. " + detail, path: "environments", at: declared)
                 return (nil, decoder.diagnostics)
             }
             envName = env.name
