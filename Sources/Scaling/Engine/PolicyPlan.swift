@@ -150,8 +150,7 @@ final class PolicyPlan: Sendable {
                 rules.append(Rule(kind: .perInstance, metric: Self.index(metric, in: &metrics), target: target, tolerance: tolerance))
                 texts.append(RuleText(name: source[at].name, metric: metric))
             case .threshold(let threshold):
-                Self.visit(threshold.condition, in: &metrics)
-                Self.flatten(threshold.condition, metrics: metrics, into: &tests)
+                Self.flatten(threshold.condition, metrics: &metrics, into: &tests)
                 sustains.append(threshold.sustain)
                 rules.append(Rule(kind: .threshold, metric: thresholds.count, target: 0, tolerance: tolerance))
                 texts.append(RuleText(name: source[at].name, metric: ""))
@@ -193,14 +192,6 @@ final class PolicyPlan: Sendable {
         return metrics.count - 1
     }
 
-    /// Adds the metrics of `condition` (in order) to `metrics`.
-    private static func visit(_ condition: ScaleCondition, in metrics: inout [String]) {
-        switch condition {
-        case .above(let metric, _), .below(let metric, _): _ = index(metric, in: &metrics)
-        case .all(let list), .any(let list): for item in list { visit(item, in: &metrics) }
-        }
-    }
-
     /// Where threshold rule `threshold`'s condition starts in ``tests`` (each condition follows the
     /// previous one's nodes; a policy has a handful).
     func testRoot(_ threshold: Int) -> Int {
@@ -217,19 +208,19 @@ final class PolicyPlan: Sendable {
         }
     }
 
-    /// Appends `condition` to `tests` in pre-order (its metrics are in `metrics`: ``visit(_:in:)`` added them).
-    private static func flatten(_ condition: ScaleCondition, metrics: [String], into tests: inout [Test]) {
+    /// Appends `condition` to `tests` in pre-order, and each metric it reads to `metrics` when new.
+    private static func flatten(_ condition: ScaleCondition, metrics: inout [String], into tests: inout [Test]) {
         switch condition {
         case .above(let metric, let threshold):
-            tests.append(Test(op: .above, metric: metrics.firstIndex(of: metric) ?? -1, value: threshold.value, size: 1))
+            tests.append(Test(op: .above, metric: index(metric, in: &metrics), value: threshold.value, size: 1))
         case .below(let metric, let threshold):
-            tests.append(Test(op: .below, metric: metrics.firstIndex(of: metric) ?? -1, value: threshold.value, size: 1))
+            tests.append(Test(op: .below, metric: index(metric, in: &metrics), value: threshold.value, size: 1))
         case .all(let list), .any(let list):
             let at = tests.count
             let op: Test.Op
             if case .all = condition { op = .all } else { op = .any }
             tests.append(Test(op: op, metric: -1, value: 0, size: 1))
-            for item in list { flatten(item, metrics: metrics, into: &tests) }
+            for item in list { flatten(item, metrics: &metrics, into: &tests) }
             tests[at].size = tests.count - at
         }
     }
