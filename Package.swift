@@ -22,11 +22,13 @@ let package = Package(
         .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
         // hiredis's pkg-config adds -D_FILE_OFFSET_BITS=64, which SwiftPM refuses; its header is on the default path.
         .systemLibrary(name: "CHiredis", providers: [.apt(["libhiredis-dev"])]),
+        // The compiler's cache prefetch hints, for the scaling engine (a header of two inline functions, no library).
+        .systemLibrary(name: "CPrefetch"),
 
         // Pure core.
         .target(name: "Blueprint", dependencies: ["CYAML"]),
         .target(name: "Planning", dependencies: ["Blueprint"]),
-        .target(name: "Scaling", dependencies: ["Blueprint"]),
+        .target(name: "Scaling", dependencies: ["Blueprint", "CPrefetch"]),
         .target(name: "Costing", dependencies: ["Blueprint"]),
         .target(name: "Simulation", dependencies: ["Scaling", "Costing", "Blueprint"]),
 

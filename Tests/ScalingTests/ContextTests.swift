@@ -94,51 +94,93 @@ private func texts(_ d: Decision) -> [String] {
            d.failures.sorted { $0.key < $1.key }.description, String(d.sustainedConditions.count)]
 }
 
-@Test func contextGivesTheSameDecisionsAsSeparateCalls() {
-    var random = SeededRandom(state: 42)
+/// A service's input at `now`, drawn at random: one of the four policies, readings present,
+/// missing and unavailable, more readings than the plan's walk handles now and then, histories with
+/// and without their sustained runs, failures.
+private func randomInput(at now: Date, _ random: inout SeededRandom) -> DecisionInput {
     let policies = [web, worker, webLoose, workerOther]
     let names = ["cpu", "memory", "queue_depth", "queue_age", "latency_p95", "request_rate", "queue_active"]
-    // A few moments across days and hours, so that schedules open and close and offsets change.
-    let moments = (0..<6).map { _ in t0.addingTimeInterval(Double(Int(random.next() * 14 * 24)) * 3600 + 900) }
+    let policy = policies[random.int(0...(random.next() < 0.7 ? 1 : 3))]
+    let current = random.int(0...8)
+    var metrics: [String: ObservedMetric] = [:]
+    for name in names { metrics[name] = metric(name, current: current, &random) }
+    if random.next() < 0.2 {
+        // More readings than the walk handles: the context looks them up by name.
+        for extra in 0..<10 { metrics["extra_\(extra)"] = .total(Double(extra)) }
+    }
+    var history = ScalingHistory.starting(current: current, at: now.addingTimeInterval(-600))
+    for k in stride(from: 300.0, to: 0, by: -15) where random.next() < 0.9 {
+        history.observations.append(.init(at: now.addingTimeInterval(-k), values: [
+            "cpu": random.next(), "memory": random.next(), "latency_p95": random.next() * 4, "queue_depth": random.next() < 0.3 ? 0 : 100,
+        ]))
+        history.recommendations.append(.init(at: now.addingTimeInterval(-k), instances: random.int(0...8)))
+    }
+    if random.next() < 0.5 {
+        // As `record` leaves it: each sustained rule's run kept.
+        history.trackRuns(of: policy.rules.compactMap { rule in
+            if case .threshold(let threshold) = rule.kind, threshold.sustain > 0 { return threshold.condition }
+            return nil
+        })
+    }
+    if random.next() < 0.2 { history.failures = ["queue_depth": random.int(1...3)] }
+    return DecisionInput(now: now, current: current, min: random.int(0...2), max: random.int(3...10), policy: policy,
+                         metrics: metrics, history: history)
+}
+
+/// A few moments across days and hours, so that schedules open and close and offsets change.
+private func moments(_ random: inout SeededRandom) -> [Date] {
+    (0..<6).map { _ in t0.addingTimeInterval(Double(Int(random.next() * 14 * 24)) * 3600 + 900) }
+}
+
+@Test func contextGivesTheSameDecisionsAsSeparateCalls() {
+    var random = SeededRandom(state: 42)
+    let moments = moments(&random)
     var context = ScalingEngine.Context()
     var compared = 0, differing = Set<String>()
     for round in 0..<1_200 {
         // Runs of services at one moment, then the next moment, as ticks are.
-        let now = moments[(round / 40) % moments.count]
-        let policy = policies[random.int(0...(random.next() < 0.7 ? 1 : 3))]
-        let current = random.int(0...8)
-        var metrics: [String: ObservedMetric] = [:]
-        for name in names { metrics[name] = metric(name, current: current, &random) }
-        if random.next() < 0.2 {
-            // More readings than the walk handles: the context looks them up by name.
-            for extra in 0..<10 { metrics["extra_\(extra)"] = .total(Double(extra)) }
-        }
-        var history = ScalingHistory.starting(current: current, at: now.addingTimeInterval(-600))
-        for k in stride(from: 300.0, to: 0, by: -15) where random.next() < 0.9 {
-            history.observations.append(.init(at: now.addingTimeInterval(-k), values: [
-                "cpu": random.next(), "memory": random.next(), "latency_p95": random.next() * 4, "queue_depth": random.next() < 0.3 ? 0 : 100,
-            ]))
-            history.recommendations.append(.init(at: now.addingTimeInterval(-k), instances: random.int(0...8)))
-        }
-        if random.next() < 0.5 {
-            // As `record` leaves it: each sustained rule's run kept.
-            history.trackRuns(of: policy.rules.compactMap { rule in
-                if case .threshold(let threshold) = rule.kind, threshold.sustain > 0 { return threshold.condition }
-                return nil
-            })
-        }
-        if random.next() < 0.2 { history.failures = ["queue_depth": random.int(1...3)] }
-        let input = DecisionInput(now: now, current: current, min: random.int(0...2), max: random.int(3...10), policy: policy,
-                                  metrics: metrics, history: history)
+        let input = randomInput(at: moments[(round / 40) % moments.count], &random)
         let alone = texts(ScalingEngine.decide(input))
         let through = texts(context.decide(input))
-        #expect(alone == through, "round \(round), policy \(policy.name)")
+        #expect(alone == through, "round \(round), policy \(input.policy.name)")
         compared += 1
         differing.insert(alone.joined(separator: "|"))
     }
     #expect(compared == 1_200)
     // The inputs are varied enough to say something: many different decisions.
     #expect(differing.count > 1_000)
+}
+
+@Test func decidingATickAtOnceGivesEachInputItsOwnDecisionAndLeavesTheInputs() {
+    var random = SeededRandom(state: 7)
+    let moments = moments(&random)
+    for (tick, now) in moments.enumerated() {
+        let inputs = (0..<300).map { _ in randomInput(at: now, &random) }
+        var lent = inputs
+        var context = ScalingEngine.Context()
+        let together = context.decide(all: &lent)
+        #expect(together.count == inputs.count)
+        for index in inputs.indices {
+            #expect(texts(together[index]) == texts(ScalingEngine.decide(inputs[index])), "tick \(tick), service \(index)")
+            // Each input was moved out while it was decided and moved back: the same values again.
+            #expect(lent[index].metrics == inputs[index].metrics && lent[index].history == inputs[index].history
+                    && lent[index].policy == inputs[index].policy && lent[index].current == inputs[index].current,
+                    "tick \(tick), service \(index)")
+        }
+    }
+    var none: [DecisionInput] = []
+    var context = ScalingEngine.Context()
+    #expect(context.decide(all: &none).isEmpty)
+}
+
+@Test func thePrefetchHintsFindTheReferencesTheyFollow() {
+    // Every hinted part of an input is a single reference on this platform; a part whose layout
+    // changed would silently lose its hint (decisions would not change, only their speed).
+    let layout = Prefetch.InputLayout()
+    #expect(layout.metrics != nil)
+    #expect(layout.recommendations != nil)
+    #expect(layout.events != nil)
+    #expect(layout.runs != nil)
 }
 
 @Test func contextTellsPoliciesApartBeyondTheirRules() {

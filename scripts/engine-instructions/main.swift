@@ -39,6 +39,9 @@ scaleDown:
 /// The measured calls: through one context per tick (`CONTEXT=1`, in sources that have
 /// `ScalingEngine.Context`: built with `-D ENGINE_CONTEXT`), else `ScalingEngine.decide` per call.
 let useContext = ProcessInfo.processInfo.environment["CONTEXT"] != nil
+/// With `EACH=1`, a context decides one input per call even where `decide(all:)` exists (as the
+/// controller calls it, each service's input built just before).
+let eachAlone = ProcessInfo.processInfo.environment["EACH"] != nil
 
 func metrics(service: Int, tick: Int, current: Int) -> [String: ObservedMetric] {
     let phase = Double(tick + service * 7) / 80 * 2 * Double.pi
@@ -56,9 +59,15 @@ func metrics(service: Int, tick: Int, current: Int) -> [String: ObservedMetric] 
     ]
 }
 
-func decideAll(_ inputs: [DecisionInput]) -> [Decision] {
+func decideAll(_ inputs: inout [DecisionInput]) -> [Decision] {
     var made: [Decision] = []
     made.reserveCapacity(inputs.count)
+    #if ENGINE_BATCH
+    if useContext && !eachAlone {
+        var context = ScalingEngine.Context()
+        return context.decide(all: &inputs)
+    }
+    #endif
     #if ENGINE_CONTEXT
     if useContext {
         var context = ScalingEngine.Context()
@@ -90,22 +99,26 @@ func threadCPU() -> Double {
 let timing = CommandLine.arguments.count > 1 && CommandLine.arguments[1] == "time"
 nonisolated(unsafe) var tickCPU: [Double] = []
 
+/// How many services the fleet has: 1,000, or `SERVICES=N` (`time` reports CPU per 1,000 decisions
+/// either way, so that a fleet whose data stays in the cache can be compared with one whose does not).
+let fleetSize = Int(ProcessInfo.processInfo.environment["SERVICES"] ?? "") ?? 1000
+
 /// bench-five-rules over a fleet of 1,000 services whose histories are recorded tick after tick.
 func fleet(policy: ScalePolicy, ticks: Int) -> Int {
     let start = Date(timeIntervalSince1970: 1_790_000_000)
-    var current = Array(repeating: 3, count: 1000)
-    var histories = Array(repeating: ScalingHistory.starting(current: 3, at: start), count: 1000)
+    var current = Array(repeating: 3, count: fleetSize)
+    var histories = Array(repeating: ScalingHistory.starting(current: 3, at: start), count: fleetSize)
     var checksum = 0
     for tick in 0..<ticks {
         let now = start.addingTimeInterval(Double(tick) * 15)
-        let inputs = (0..<1000).map { i in
+        var inputs = (0..<fleetSize).map { i in
             DecisionInput(now: now, current: current[i], min: 2, max: 10, policy: policy, metrics: metrics(service: i, tick: tick, current: current[i]), history: histories[i])
         }
-        if timing && ProcessInfo.processInfo.environment["HOT"] != nil { _ = decideAll(inputs) }   // caches warmed by a first pass
+        if timing && ProcessInfo.processInfo.environment["HOT"] != nil { _ = decideAll(&inputs) }   // caches warmed by a first pass
         let started = timing ? threadCPU() : 0
-        let made = decideAll(inputs)
-        if timing && tick >= 60 { tickCPU.append(threadCPU() - started) }
-        histories = (0..<1000).map { inputs[$0].history.recording(made[$0], at: now) }
+        let made = decideAll(&inputs)
+        if timing && tick >= 60 { tickCPU.append((threadCPU() - started) * 1000 / Double(fleetSize)) }
+        histories = (0..<fleetSize).map { inputs[$0].history.recording(made[$0], at: now) }
         for (i, decision) in made.enumerated() {
             current[i] = decision.desired
             checksum &+= decision.desired
@@ -126,7 +139,7 @@ if mode == "time" {
     if args.count > 3, let text = try? String(contentsOfFile: args[3], encoding: .utf8) { library.add(text, file: args[3]) }
     _ = fleet(policy: args.count > 3 ? library.scale["web-default"]! : library.scale["bench-five-rules"]!, ticks: 60 + ticks)
     let sorted = tickCPU.sorted()
-    print(String(format: "decide CPU per tick: p50 %.3f ms, p90 %.3f ms (%d ticks)", sorted[sorted.count / 2] * 1000, sorted[sorted.count * 9 / 10] * 1000, sorted.count))
+    print(String(format: "decide CPU per 1,000 decisions (a fleet of %d): p50 %.3f ms, p90 %.3f ms (%d ticks)", fleetSize, sorted[sorted.count / 2] * 1000, sorted[sorted.count * 9 / 10] * 1000, sorted.count))
 } else if mode == "digest" {
     // Every decision of the bench fleet, of web-default over the same fleet, and of ScalingBenchmark.tick.
     var library = PolicyLibrary()
@@ -139,7 +152,8 @@ if mode == "time" {
     for name in ["web-default", "web-daily"] {
         if let policy = library.scale[name] { _ = fleet(policy: policy, ticks: ticks) }
     }
-    for decision in decideAll(ScalingBenchmark.tick(services: 1000)) { absorb(decision) }
+    var benchmarkTick = ScalingBenchmark.tick(services: 1000)
+    for decision in decideAll(&benchmarkTick) { absorb(decision) }
     print(String(digest, radix: 16))
 } else if mode == "fleet" {
     // bench-five-rules, or the web-default policy of the file given third (policies/web-default.yaml).
@@ -149,8 +163,8 @@ if mode == "time" {
     let policy = args.count > 3 ? library.scale["web-default"]! : library.scale["bench-five-rules"]!
     print("fleet checksum", fleet(policy: policy, ticks: ticks))
 } else {
-    let inputs = ScalingBenchmark.tick(services: 1000)
+    var inputs = ScalingBenchmark.tick(services: 1000)
     var desired = 0
-    for _ in 0..<ticks { desired &+= decideAll(inputs).reduce(0) { $0 &+ $1.desired } }
+    for _ in 0..<ticks { desired &+= decideAll(&inputs).reduce(0) { $0 &+ $1.desired } }
     print("ScalingBenchmark.tick checksum", desired)
 }

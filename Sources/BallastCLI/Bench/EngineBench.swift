@@ -96,7 +96,7 @@ struct EngineBench {
                 .number(result.changeFraction * 100, digits: 1),
             ])
         }
-        report.note("decide: ScalingEngine.Context.decide for every service of a tick, one context per tick as the controller keeps it (inputs built beforehand, results freed after the clock stops); \", per call\": ScalingEngine.decide(input) without a context; +record adds ScalingHistory.record of every decision; \(Self.warmUpTicks) warm-up ticks (15 min at 15 s) fill the windows first")
+        report.note("decide: ScalingEngine.Context.decide(all:) for the tick's services, one context per tick (inputs built beforehand and lent, not copied, to their decisions; the next inputs' memory prefetched; results freed after the clock stops); \", per call\": ScalingEngine.decide(input) for each service without a context; +record adds ScalingHistory.record of every decision; \(Self.warmUpTicks) warm-up ticks (15 min at 15 s) fill the windows first")
         let reference = Self.moduleTick(services: 1000, ticks: ticks, context: true)
         worst1000 = max(worst1000 ?? 0, reference.p99)
         worstCPU1000 = max(worstCPU1000 ?? 0, reference.cpuP50)
@@ -159,7 +159,7 @@ struct EngineBench {
         var total = 0.0
         for tick in 0..<(Self.warmUpTicks + ticks) {
             let now = start.addingTimeInterval(Double(tick) * Self.interval)
-            let inputs = (0..<count).map { index in
+            var inputs = (0..<count).map { index in
                 DecisionInput(now: now, current: fleet.current[index], min: 2, max: 10, policy: policy,
                               metrics: Self.metrics(service: index, tick: tick, current: fleet.current[index]),
                               history: fleet.histories[index])
@@ -167,14 +167,15 @@ struct EngineBench {
             // Decisions and histories are kept until the clocks stop, so that freeing them is not timed.
             var made: [Decision] = []
             var recorded: [ScalingHistory] = []
-            made.reserveCapacity(count * repeats)
+            if !useContext || repeats > 1 { made.reserveCapacity(count * repeats) }   // else decide(all:) makes the array
             recorded.reserveCapacity(count * repeats)
             let cpuStart = Self.threadCPU()
             let decideStart = ContinuousClock.now
             for _ in 0..<repeats {
                 if useContext {
                     var context = ScalingEngine.Context()
-                    for index in 0..<count { made.append(context.decide(inputs[index])) }
+                    // A whole tick's decisions come back in one array (appending them would copy each).
+                    if repeats == 1 { made = context.decide(all: &inputs) } else { made.append(context.decide(inputs[0])) }
                 } else {
                     for index in 0..<count { made.append(ScalingEngine.decide(inputs[index])) }
                 }
@@ -208,18 +209,19 @@ struct EngineBench {
     /// Times `ScalingEngine.decide` over the Scaling module's benchmark tick, `ticks` times (through one
     /// context per tick, or per call).
     static func moduleTick(services: Int, ticks: Int, context useContext: Bool) -> (p50: Double, p99: Double, mean: Double, cpuP50: Double) {
-        let inputs = ScalingBenchmark.tick(services: services)
+        var inputs = ScalingBenchmark.tick(services: services)
         var times: [Double] = []
         var cpu: [Double] = []
         var made: [Decision] = []
         made.reserveCapacity(services)
         for _ in 0..<ticks {
-            made.removeAll(keepingCapacity: true)
+            // Freed before the clocks start (decide(all:) makes its own array; the per-call loop reuses this one).
+            if useContext { made = [] } else { made.removeAll(keepingCapacity: true) }
             let cpuStart = threadCPU()
             let start = ContinuousClock.now
             if useContext {
                 var context = ScalingEngine.Context()
-                for input in inputs { made.append(context.decide(input)) }
+                made = context.decide(all: &inputs)
             } else {
                 for input in inputs { made.append(ScalingEngine.decide(input)) }
             }

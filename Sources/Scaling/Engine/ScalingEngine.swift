@@ -72,6 +72,44 @@ public enum ScalingEngine {
             return ScalingEngine.decide(input, plan: plan) { zone in offset(zone, at: now) }
         }
 
+        /// Every input's decision, in order: the same decisions as ``decide(_:)`` one by one, for a
+        /// tick whose services are known together (a benchmark, a replay), with two savings:
+        ///
+        /// - the memory of the input `Self.lookahead` places ahead is asked for while the current
+        ///   one is decided (``Prefetch``), so that the tick waits less on memory;
+        /// - each input is lent to its decision as it lies in the array, not copied: a copy of an
+        ///   input retains its every part (about 25 references) and releases them after.
+        ///
+        /// `inputs` is `inout` only for the second: each input is moved out of the array while it
+        /// is decided and moved back, so the array holds the same inputs afterwards.
+        ///
+        /// ```swift
+        /// var context = ScalingEngine.Context()
+        /// let decisions = context.decide(all: &tick)   // decisions[i] is tick[i]'s
+        /// ```
+        public mutating func decide(all inputs: inout [DecisionInput]) -> [Decision] {
+            var made: [Decision] = []
+            made.reserveCapacity(inputs.count)
+            let layout = Prefetch.InputLayout()
+            inputs.withUnsafeMutableBufferPointer { buffer in
+                guard let base = buffer.baseAddress else { return }
+                for index in buffer.indices {
+                    if index + Self.lookahead < buffer.count {
+                        Prefetch.input(at: UnsafeRawPointer(base + index + Self.lookahead), layout)
+                    }
+                    if index + 1 < buffer.count { Prefetch.newest(of: base[index + 1].history.observations) }
+                    let input = (base + index).move()
+                    made.append(decide(input))
+                    (base + index).initialize(to: consume input)
+                }
+            }
+            return made
+        }
+
+        /// How many inputs ahead ``decide(all:)`` hints: far enough for the lines to arrive during
+        /// the decisions in between, near enough that they are still in the cache when used.
+        static let lookahead = 2
+
         /// The plan of `policy`: the previous decision's when it fits (the usual case in a tick: the
         /// services of a policy share its rules array, so the check is short), else one by name.
         private mutating func plan(for policy: ScalePolicy) -> PolicyPlan {
@@ -144,7 +182,7 @@ private struct Run {
     }
     let has: Parts
 
-    init(_ input: DecisionInput, plan: PolicyPlan, readings: UnsafeBufferPointer<Reading>) {
+    init(_ input: borrowing DecisionInput, plan: PolicyPlan, readings: UnsafeBufferPointer<Reading>) {
         self.has = Parts(input.policy)
         self.readings = readings
         self.current = Swift.max(0, input.current)
@@ -152,6 +190,12 @@ private struct Run {
         self.hi = 0
         self.summaries = MetricValues(reservingCapacity: plan.metrics.count)
         reasons.reserveCapacity(4)
+        proposals.reserveCapacity(plan.rules.count + (has.contains(.forecast) ? 1 : 0) + (has.contains(.lookahead) ? 1 : 0) + (has.contains(.queueing) ? 1 : 0))
+        // Fresh allocations, not in the cache: their lines are asked for now and arrive while the
+        // metrics are read, instead of one at a time as the decision is written into them.
+        Prefetch.forWriting(summaries.entries)
+        Prefetch.forWriting(reasons)
+        Prefetch.forWriting(proposals)
     }
 
     mutating func decide(_ input: DecisionInput, _ plan: PolicyPlan) -> Decision {
@@ -193,7 +237,6 @@ private struct Run {
         var keptWithinTolerance = false
         let ready = readyCount(input, plan)
         let rules = plan.rules
-        proposals.reserveCapacity(rules.count + (has.contains(.forecast) ? 1 : 0) + (has.contains(.lookahead) ? 1 : 0) + (has.contains(.queueing) ? 1 : 0))
         for index in rules.indices {
             var outcome = evaluate(input, plan, index, ready: ready)
             // The message is made here, once, and moved into the proposal (copies of it retain).

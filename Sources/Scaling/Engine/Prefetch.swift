@@ -1,0 +1,95 @@
+import CPrefetch
+
+/// Cache hints for a tick of many services: start loading the memory a decision is about to touch
+/// so that its cache misses overlap instead of waiting one after another.
+///
+/// A 1,000-service tick is bound by memory, not arithmetic: a decision takes three to four times
+/// as long when its data is not in the cache, and in a tick it never is (each service's metrics
+/// dictionary, samples and history arrays were written long before, and the tick's other services
+/// pass through the cache in between). The lines it misses are the metrics dictionary, the
+/// instances' samples and the recommendations the stabilization window scans on reads, and the
+/// decision's freshly allocated arrays on writes (`scripts/count-engine-instructions misses`;
+/// figures in docs/benchmarks.md, Engine).
+///
+/// A hint changes no result: nothing here is read by the engine's logic, and a hint to an address
+/// that is not mapped is ignored. Memory layouts (an array's 32-byte header, a dictionary's single
+/// storage reference) are used only to choose addresses; were they different, the hints would
+/// merely point elsewhere.
+enum Prefetch {
+    /// Where, inside a ``DecisionInput`` in memory, the references a decision follows first are:
+    /// the metrics dictionary's storage and the history's recommendations, events and runs.
+    /// Nil for a part whose layout is not a single reference (then it is not hinted).
+    struct InputLayout {
+        let metrics: Int?
+        let recommendations: Int?
+        let events: Int?
+        let runs: Int?
+        let observations: Int?
+
+        init() {
+            let history = MemoryLayout<DecisionInput>.offset(of: \DecisionInput.history)
+            func reference<T>(_ type: T.Type, _ offset: Int?) -> Int? {
+                MemoryLayout<T>.size == MemoryLayout<UnsafeRawPointer>.size ? offset : nil
+            }
+            metrics = reference([String: ObservedMetric].self, MemoryLayout<DecisionInput>.offset(of: \DecisionInput.metrics))
+            func inHistory<T>(_ path: KeyPath<ScalingHistory, T>) -> Int? {
+                guard let history, let offset = MemoryLayout<ScalingHistory>.offset(of: path) else { return nil }
+                return reference(T.self, history + offset)
+            }
+            recommendations = inHistory(\.recommendations)
+            events = inHistory(\.events)
+            runs = inHistory(\.runs)
+            observations = inHistory(\.observations)
+        }
+    }
+
+    /// A native dictionary of a handful of metrics fits in about eight lines (header, bitmap, keys, values).
+    static let dictionaryLines = 8
+    /// Twenty recommendations (a 300 s window at 15 s ticks) and the array's header.
+    static let recommendationLines = 6
+
+    /// Hints the parts of the input at `input` (a ``DecisionInput`` in an array's storage) that its
+    /// decision reads first. Reads the references stored in the input, never what they point at.
+    static func input(at input: UnsafeRawPointer, _ layout: InputLayout) {
+        if let offset = layout.metrics { lines(input.load(fromByteOffset: offset, as: UnsafeRawPointer?.self), dictionaryLines) }
+        if let offset = layout.recommendations { lines(input.load(fromByteOffset: offset, as: UnsafeRawPointer?.self), recommendationLines) }
+        if let offset = layout.events { lines(input.load(fromByteOffset: offset, as: UnsafeRawPointer?.self), 1) }
+        if let offset = layout.runs { lines(input.load(fromByteOffset: offset, as: UnsafeRawPointer?.self), 2) }
+        if let offset = layout.observations { lines(input.load(fromByteOffset: offset, as: UnsafeRawPointer?.self), 1) }
+    }
+
+    /// Hints the newest of `observations` (sustained thresholds start from it), whose header
+    /// ``input(at:_:)`` hinted a decision earlier: where it lies depends on the count kept there.
+    static func newest(of observations: borrowing [ScalingHistory.Observation]) {
+        observations.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress, !buffer.isEmpty else { return }
+            ballast_prefetch(base + buffer.count - 1)
+        }
+    }
+
+    /// Hints every line of `array`'s buffer (header and capacity) for writing: the engine reserves
+    /// a decision's arrays, hints them, and fills them while the lines arrive.
+    static func forWriting<Element>(_ array: borrowing [Element]) {
+        let capacity = array.capacity
+        array.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress, capacity > 0 else { return }
+            let start = UnsafeRawPointer(base) - headerBytes
+            let bytes = headerBytes + capacity * MemoryLayout<Element>.stride
+            var offset = 0
+            while offset < bytes {
+                ballast_prefetch_for_writing(start + offset)
+                offset += lineBytes
+            }
+        }
+    }
+
+    private static let lineBytes = 64
+    /// A Swift array's buffer header (object header, count, capacity) before its elements.
+    private static let headerBytes = 32
+
+    @inline(__always)
+    private static func lines(_ object: UnsafeRawPointer?, _ count: Int) {
+        guard let object else { return }
+        for line in 0..<count { ballast_prefetch(object + line * lineBytes) }
+    }
+}
