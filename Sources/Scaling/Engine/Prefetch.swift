@@ -67,6 +67,21 @@ enum Prefetch {
         }
     }
 
+    /// Hints every reading of a look-ahead series (the look-ahead and a queueing target walk its
+    /// window each decision).
+    static func readings(of series: borrowing LookaheadSeries?) {
+        guard case .some(let series) = copy series else { return }
+        series.readings.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return }
+            let start = UnsafeRawPointer(base), bytes = buffer.count * MemoryLayout<LookaheadSeries.Reading>.stride
+            var offset = 0
+            while offset < bytes {
+                ballast_prefetch(start + offset)
+                offset += lineBytes
+            }
+        }
+    }
+
     /// Hints every line of `array`'s buffer (header and capacity) for writing: the engine reserves
     /// a decision's arrays, hints them, and fills them while the lines arrive.
     static func forWriting<Element>(_ array: borrowing [Element]) {

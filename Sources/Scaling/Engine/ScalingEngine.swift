@@ -97,7 +97,10 @@ public enum ScalingEngine {
                     if index + Self.lookahead < buffer.count {
                         Prefetch.input(at: UnsafeRawPointer(base + index + Self.lookahead), layout)
                     }
-                    if index + 1 < buffer.count { Prefetch.newest(of: base[index + 1].history.observations) }
+                    if index + 1 < buffer.count {
+                        Prefetch.newest(of: base[index + 1].history.observations)
+                        Prefetch.readings(of: base[index + 1].history.lookahead)
+                    }
                     let input = (base + index).move()
                     made.append(decide(input))
                     (base + index).initialize(to: consume input)
