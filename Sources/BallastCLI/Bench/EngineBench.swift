@@ -96,7 +96,7 @@ struct EngineBench {
                 .number(result.changeFraction * 100, digits: 1),
             ])
         }
-        report.note("decide: ScalingEngine.Context.decide(all:) for the tick's services, one context per tick (inputs built beforehand and lent, not copied, to their decisions; the next inputs' memory prefetched; results freed after the clock stops); \", per call\": ScalingEngine.decide(input) for each service without a context; +record adds ScalingHistory.record of every decision; \(Self.warmUpTicks) warm-up ticks (15 min at 15 s) fill the windows first")
+        report.note("decide: ScalingEngine.Context.decide(all:) for the tick's services, one context per tick (inputs built beforehand and lent, not copied, to their decisions; the next inputs' memory prefetched; results freed after the clock stops; a one-service tick is Context.decide(_:) repeated); \", per call\": ScalingEngine.decide(input) for each service without a context; +record adds ScalingHistory.record of every decision; \(Self.warmUpTicks) warm-up ticks (15 min at 15 s) fill the windows first")
         let reference = Self.moduleTick(services: 1000, ticks: ticks, context: true)
         worst1000 = max(worst1000 ?? 0, reference.p99)
         worstCPU1000 = max(worstCPU1000 ?? 0, reference.cpuP50)

@@ -18,13 +18,13 @@ import CPrefetch
 enum Prefetch {
     /// Where, inside a ``DecisionInput`` in memory, the references a decision follows first are:
     /// the metrics dictionary's storage and the history's recommendations, events and runs.
-    /// Nil for a part whose layout is not a single reference (then it is not hinted).
+    /// Nil for a part whose layout is not a single reference (then it is not hinted). (The
+    /// observations have no offset to give: a property with an observer is not a stored key path.)
     struct InputLayout {
         let metrics: Int?
         let recommendations: Int?
         let events: Int?
         let runs: Int?
-        let observations: Int?
 
         init() {
             let history = MemoryLayout<DecisionInput>.offset(of: \DecisionInput.history)
@@ -39,7 +39,6 @@ enum Prefetch {
             recommendations = inHistory(\.recommendations)
             events = inHistory(\.events)
             runs = inHistory(\.runs)
-            observations = inHistory(\.observations)
         }
     }
 
@@ -51,15 +50,18 @@ enum Prefetch {
     /// Hints the parts of the input at `input` (a ``DecisionInput`` in an array's storage) that its
     /// decision reads first. Reads the references stored in the input, never what they point at.
     static func input(at input: UnsafeRawPointer, _ layout: InputLayout) {
-        if let offset = layout.metrics { lines(input.load(fromByteOffset: offset, as: UnsafeRawPointer?.self), dictionaryLines) }
-        if let offset = layout.recommendations { lines(input.load(fromByteOffset: offset, as: UnsafeRawPointer?.self), recommendationLines) }
-        if let offset = layout.events { lines(input.load(fromByteOffset: offset, as: UnsafeRawPointer?.self), 1) }
-        if let offset = layout.runs { lines(input.load(fromByteOffset: offset, as: UnsafeRawPointer?.self), 2) }
-        if let offset = layout.observations { lines(input.load(fromByteOffset: offset, as: UnsafeRawPointer?.self), 1) }
+        func object(_ offset: Int?, lines: Int) {
+            guard let offset, let object = input.load(fromByteOffset: offset, as: UnsafeRawPointer?.self) else { return }
+            span(object, bytes: lines * lineBytes)
+        }
+        object(layout.metrics, lines: dictionaryLines)
+        object(layout.recommendations, lines: recommendationLines)
+        object(layout.events, lines: 1)
+        object(layout.runs, lines: 2)
     }
 
-    /// Hints the newest of `observations` (sustained thresholds start from it), whose header
-    /// ``input(at:_:)`` hinted a decision earlier: where it lies depends on the count kept there.
+    /// Hints the newest of `observations` (sustained thresholds start from it): where it lies
+    /// depends on the count in the array's header, so this reads that header (a decision ahead).
     static func newest(of observations: borrowing [ScalingHistory.Observation]) {
         observations.withUnsafeBufferPointer { buffer in
             guard let base = buffer.baseAddress, !buffer.isEmpty else { return }
@@ -73,12 +75,7 @@ enum Prefetch {
         guard case .some(let series) = copy series else { return }
         series.readings.withUnsafeBufferPointer { buffer in
             guard let base = buffer.baseAddress else { return }
-            let start = UnsafeRawPointer(base), bytes = buffer.count * MemoryLayout<LookaheadSeries.Reading>.stride
-            var offset = 0
-            while offset < bytes {
-                ballast_prefetch(start + offset)
-                offset += lineBytes
-            }
+            span(UnsafeRawPointer(base), bytes: buffer.count * MemoryLayout<LookaheadSeries.Reading>.stride)
         }
     }
 
@@ -88,13 +85,7 @@ enum Prefetch {
         let capacity = array.capacity
         array.withUnsafeBufferPointer { buffer in
             guard let base = buffer.baseAddress, capacity > 0 else { return }
-            let start = UnsafeRawPointer(base) - headerBytes
-            let bytes = headerBytes + capacity * MemoryLayout<Element>.stride
-            var offset = 0
-            while offset < bytes {
-                ballast_prefetch_for_writing(start + offset)
-                offset += lineBytes
-            }
+            span(UnsafeRawPointer(base) - headerBytes, bytes: headerBytes + capacity * MemoryLayout<Element>.stride, forWriting: true)
         }
     }
 
@@ -102,9 +93,13 @@ enum Prefetch {
     /// A Swift array's buffer header (object header, count, capacity) before its elements.
     private static let headerBytes = 32
 
+    /// Hints each line of the `bytes` from `start`.
     @inline(__always)
-    private static func lines(_ object: UnsafeRawPointer?, _ count: Int) {
-        guard let object else { return }
-        for line in 0..<count { ballast_prefetch(object + line * lineBytes) }
+    private static func span(_ start: UnsafeRawPointer, bytes: Int, forWriting: Bool = false) {
+        var offset = 0
+        while offset < bytes {
+            if forWriting { ballast_prefetch_for_writing(start + offset) } else { ballast_prefetch(start + offset) }
+            offset += lineBytes
+        }
     }
 }

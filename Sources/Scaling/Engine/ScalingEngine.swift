@@ -73,7 +73,9 @@ public enum ScalingEngine {
         }
 
         /// Every input's decision, in order: the same decisions as ``decide(_:)`` one by one, for a
-        /// tick whose services are known together (a benchmark, a replay), with two savings:
+        /// tick whose inputs are all known before the first decision (`ballast bench engine`; the
+        /// controller decides one service at a time, since its caps see the counts decided so far
+        /// in the tick), with two savings:
         ///
         /// - the memory of the input `Self.lookahead` places ahead is asked for while the current
         ///   one is decided (``Prefetch``), so that the tick waits less on memory;
