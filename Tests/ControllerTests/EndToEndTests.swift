@@ -96,6 +96,33 @@ struct EndToEndTests {
         await sandbox.stop()
     }
 
+    @Test("two services breaching in the same ticks share the spare connections: each sees the counts decided before it")
+    func sharedConnectionsWithinATick() async throws {
+        let sandbox = try await SandboxHarness()
+        var example = try Example.load()
+        // At their minimums backend-api (10 each), ai-service (5 each) and worker (10 each) hold 50 of 60.
+        let index = try #require(example.environment.datastores.firstIndex { $0.name == "postgres" })
+        example.environment.datastores[index].maxConnections = 60
+        try await sandbox.apply(example.environment)
+        let controller = makeController(example, provider: sandbox.provider, redis: nil, clock: sandbox.clock)
+        _ = await controller.tick()
+        try await sandbox.setLoad(["name": "backend-api", "cpu": 20, "latencyMs": 100])
+        try await sandbox.setLoad(["name": "ai-service", "cpu": 20, "latencyMs": 100])
+
+        var codes: Set<String> = []
+        for _ in 0..<20 {
+            sandbox.clock.advance(by: 30)
+            let report = await controller.tick()
+            codes.formUnion((report.outcome("backend-api")?.codes ?? []) + (report.outcome("ai-service")?.codes ?? []))
+            let used = try await sandbox.count("backend-api") * 10 + sandbox.count("ai-service") * 5 + sandbox.count("worker") * 10
+            #expect(used <= 60, "the services hold \(used) of postgres's 60 connections")
+        }
+        // Both wanted more than fits: the spare ten went to them and the rest was refused with its reason.
+        #expect(try await sandbox.count("backend-api") * 10 + sandbox.count("ai-service") * 5 == 40)
+        #expect(codes.contains("ConnectionLimited"), "expected ConnectionLimited among \(codes.sorted())")
+        await sandbox.stop()
+    }
+
     @Test("two controllers on one Redis: exactly one acts; the leader dies, the other acts within the TTL; nothing is scaled twice")
     func twoControllers() async throws {
         let rig = try await ControllerRig()

@@ -135,9 +135,10 @@ public actor ScalingController {
         var totals = ConstraintBuilder.Totals(environment: configuration.environment, catalog: configuration.catalog, counts: counts, plans: plans)
         var records: [DecisionRecord] = []
         var decided: [(managed: ControllerConfiguration.Managed, live: LiveService, decision: Decision, history: ScalingHistory, inputs: [String: String], nativeAutoscaling: Bool)] = []
-        var engineTime = Duration.zero
-        // Each policy laid out once and each schedule's zone offset computed once for the tick.
-        var engine = ScalingEngine.Context()
+        let engineTime: Duration
+        // The services decided this tick, in the configuration's order, and the input each starts from.
+        var deciding: [(managed: ControllerConfiguration.Managed, live: LiveService, current: Int)] = []
+        var inputs: [DecisionInput] = []
         for managed in configuration.managed {
             let name = managed.spec.name
             guard let service = live[name] else {
@@ -164,19 +165,34 @@ public actor ScalingController {
             } else {
                 reportedDrift[name] = nil
             }
-            let history = stored[name] ?? .starting(current: current, at: now)
-            let constraints = ConstraintBuilder.constraints(for: managed.spec, in: configuration.environment, counts: counts, totals: totals)
-            let input = DecisionInput(now: now, current: current, min: managed.spec.scaling?.min ?? current,
-                                      max: managed.spec.scaling?.max ?? current, policy: managed.policy,
-                                      metrics: observed[name]?.metrics ?? [:], history: history, constraints: constraints)
-            let engineStart = ContinuousClock.now
-            let decision = engine.decide(input)
-            engineTime += ContinuousClock.now - engineStart
-            let before = ConstraintBuilder.Totals.count(managed.spec, counts)
-            counts[name] = max(current, decision.desired)
-            totals.update(managed.spec, from: before, to: ConstraintBuilder.Totals.count(managed.spec, counts))
-            let native = service.autoscaling?.enabled == true
-            decided.append((managed, service, decision, history, observed[name]?.inputs ?? [:], native))
+            deciding.append((managed, service, current))
+            inputs.append(DecisionInput(now: now, current: current, min: managed.spec.scaling?.min ?? current,
+                                        max: managed.spec.scaling?.max ?? current, policy: managed.policy,
+                                        metrics: observed[name]?.metrics ?? [:], history: stored[name] ?? .starting(current: current, at: now)))
+        }
+        // Decided in that order, through one context (each policy laid out once, each schedule's zone
+        // offset computed once) and at once (the engine prefetches the next services' data): each
+        // service's caps are made just before its decision, from the counts decided so far.
+        var engine = ScalingEngine.Context()
+        var bookkeeping = Duration.zero
+        let engineStart = ContinuousClock.now
+        let decisions = engine.decide(all: &inputs, preparing: { index, input in
+            let started = ContinuousClock.now
+            input.constraints = ConstraintBuilder.constraints(for: deciding[index].managed.spec, in: configuration.environment, counts: counts, totals: totals)
+            bookkeeping += ContinuousClock.now - started
+        }, decided: { index, decision in
+            let started = ContinuousClock.now
+            let spec = deciding[index].managed.spec
+            let before = ConstraintBuilder.Totals.count(spec, counts)
+            counts[spec.name] = max(deciding[index].current, decision.desired)
+            totals.update(spec, from: before, to: ConstraintBuilder.Totals.count(spec, counts))
+            bookkeeping += ContinuousClock.now - started
+        })
+        engineTime = ContinuousClock.now - engineStart - bookkeeping
+        for (index, item) in deciding.enumerated() {
+            let name = item.managed.spec.name
+            decided.append((item.managed, item.live, decisions[index], inputs[index].history, observed[name]?.inputs ?? [:],
+                            item.live.autoscaling?.enabled == true))
         }
 
         // Plan the changes and admit what the write budget allows, most urgent first.

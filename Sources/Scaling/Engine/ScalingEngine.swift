@@ -73,12 +73,11 @@ public enum ScalingEngine {
         }
 
         /// Every input's decision, in order: the same decisions as ``decide(_:)`` one by one, for a
-        /// tick whose inputs are all known before the first decision (`ballast bench engine`; the
-        /// controller decides one service at a time, since its caps see the counts decided so far
-        /// in the tick), with two savings:
+        /// tick whose inputs are known before the first decision (`ballast bench engine`; the
+        /// controller uses ``decide(all:preparing:decided:)``), with two savings:
         ///
-        /// - the memory of the input `Self.lookahead` places ahead is asked for while the current
-        ///   one is decided (``Prefetch``), so that the tick waits less on memory;
+        /// - the memory of the inputs ahead is asked for while the current one is decided
+        ///   (``Prefetch``), so that the tick waits less on memory;
         /// - each input is lent to its decision as it lies in the array, not copied: a copy of an
         ///   input retains its every part (about 25 references) and releases them after.
         ///
@@ -90,6 +89,28 @@ public enum ScalingEngine {
         /// let decisions = context.decide(all: &tick)   // decisions[i] is tick[i]'s
         /// ```
         public mutating func decide(all inputs: inout [DecisionInput]) -> [Decision] {
+            decideInOrder(&inputs, preparing: { _, _ in }, decided: { _, _ in })
+        }
+
+        /// ``decide(all:)`` for a tick whose inputs depend on the decisions before them (the
+        /// controller's: each service's caps see the counts decided so far in the tick). Just
+        /// before input `index` is decided, `prepare(index, &input)` may change it (the array keeps
+        /// the change); `decided(index, decision)` sees each decision as soon as it is made. The
+        /// same decisions as preparing and deciding each input in turn with ``decide(_:)``.
+        ///
+        /// ```swift
+        /// let decisions = context.decide(all: &inputs, preparing: { index, input in
+        ///     input.constraints = caps(for: index, counts)        // the counts decided so far
+        /// }, decided: { index, decision in counts[index] = decision.desired })
+        /// ```
+        public mutating func decide(all inputs: inout [DecisionInput], preparing prepare: (Int, inout DecisionInput) -> Void,
+                                    decided: (Int, borrowing Decision) -> Void) -> [Decision] {
+            decideInOrder(&inputs, preparing: prepare, decided: decided)
+        }
+
+        @inline(__always)
+        private mutating func decideInOrder(_ inputs: inout [DecisionInput], preparing prepare: (Int, inout DecisionInput) -> Void,
+                                            decided: (Int, borrowing Decision) -> Void) -> [Decision] {
             var made: [Decision] = []
             made.reserveCapacity(inputs.count)
             let layout = Prefetch.InputLayout()
@@ -103,8 +124,11 @@ public enum ScalingEngine {
                         Prefetch.newest(of: base[index + 1].history.observations)
                         Prefetch.readings(of: base[index + 1].history.lookahead)
                     }
-                    let input = (base + index).move()
-                    made.append(decide(input))
+                    var input = (base + index).move()
+                    prepare(index, &input)
+                    let decision = decide(input)
+                    decided(index, decision)
+                    made.append(decision)
                     (base + index).initialize(to: consume input)
                 }
             }
