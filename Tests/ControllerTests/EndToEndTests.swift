@@ -76,13 +76,9 @@ struct EndToEndTests {
             let monthly = example.catalog.monthlyCost(of: example.environment) { $0.name == "backend-api" ? 3 : ($0.scaling?.min ?? $0.instances) }
             example.environment.budget = BudgetSpec(monthly: monthly + 5)
         } else {
-            let index = try #require(example.environment.datastores.firstIndex { $0.name == "postgres" })
-            example.environment.datastores[index].maxConnections = 60
+            try Self.limitPostgres(&example, to: 60)
         }
-        try await sandbox.apply(example.environment)
-        let controller = makeController(example, provider: sandbox.provider, redis: nil, clock: sandbox.clock)
-        _ = await controller.tick()
-        try await sandbox.setLoad(["name": "backend-api", "cpu": 20, "latencyMs": 100])
+        let controller = try await Self.started(example, on: sandbox, breaching: ["backend-api"])
 
         var codes: [String] = []
         for _ in 0..<30 {
@@ -101,13 +97,8 @@ struct EndToEndTests {
         let sandbox = try await SandboxHarness()
         var example = try Example.load()
         // At their minimums backend-api (10 each), ai-service (5 each) and worker (10 each) hold 50 of 60.
-        let index = try #require(example.environment.datastores.firstIndex { $0.name == "postgres" })
-        example.environment.datastores[index].maxConnections = 60
-        try await sandbox.apply(example.environment)
-        let controller = makeController(example, provider: sandbox.provider, redis: nil, clock: sandbox.clock)
-        _ = await controller.tick()
-        try await sandbox.setLoad(["name": "backend-api", "cpu": 20, "latencyMs": 100])
-        try await sandbox.setLoad(["name": "ai-service", "cpu": 20, "latencyMs": 100])
+        try Self.limitPostgres(&example, to: 60)
+        let controller = try await Self.started(example, on: sandbox, breaching: ["backend-api", "ai-service"])
 
         var codes: Set<String> = []
         for _ in 0..<20 {
@@ -121,6 +112,21 @@ struct EndToEndTests {
         #expect(try await sandbox.count("backend-api") * 10 + sandbox.count("ai-service") * 5 == 40)
         #expect(codes.contains("ConnectionLimited"), "expected ConnectionLimited among \(codes.sorted())")
         await sandbox.stop()
+    }
+
+    /// postgres's `maxConnections` set to `limit`.
+    static func limitPostgres(_ example: inout Example, to limit: Int) throws {
+        let index = try #require(example.environment.datastores.firstIndex { $0.name == "postgres" })
+        example.environment.datastores[index].maxConnections = limit
+    }
+
+    /// The environment applied to the sandbox, a controller's first tick at rest, then a CPU breach on `services`.
+    static func started(_ example: Example, on sandbox: SandboxHarness, breaching services: [String]) async throws -> ScalingController {
+        try await sandbox.apply(example.environment)
+        let controller = makeController(example, provider: sandbox.provider, redis: nil, clock: sandbox.clock)
+        _ = await controller.tick()
+        for name in services { try await sandbox.setLoad(["name": name, "cpu": 20, "latencyMs": 100]) }
+        return controller
     }
 
     @Test("two controllers on one Redis: exactly one acts; the leader dies, the other acts within the TTL; nothing is scaled twice")
