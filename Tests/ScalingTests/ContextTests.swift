@@ -176,7 +176,7 @@ private func moments(_ random: inout SeededRandom) -> [Date] {
 @Test func thePrefetchHintsFindTheReferencesTheyFollow() {
     // Every hinted part of an input is a single reference on this platform; a part whose layout
     // changed would silently lose its hint (decisions would not change, only their speed).
-    let layout = Prefetch.InputLayout()
+    let layout = Prefetch.layout
     #expect(layout.metrics != nil)
     #expect(layout.recommendations != nil)
     #expect(layout.events != nil)

@@ -60,14 +60,14 @@ func metrics(service: Int, tick: Int, current: Int) -> [String: ObservedMetric] 
 }
 
 func decideAll(_ inputs: inout [DecisionInput]) -> [Decision] {
-    var made: [Decision] = []
-    made.reserveCapacity(inputs.count)
     #if ENGINE_BATCH
     if useContext && !eachAlone {
         var context = ScalingEngine.Context()
         return context.decide(all: &inputs)
     }
     #endif
+    var made: [Decision] = []
+    made.reserveCapacity(inputs.count)
     #if ENGINE_CONTEXT
     if useContext {
         var context = ScalingEngine.Context()

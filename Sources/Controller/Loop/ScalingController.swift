@@ -137,7 +137,7 @@ public actor ScalingController {
         var decided: [(managed: ControllerConfiguration.Managed, live: LiveService, decision: Decision, history: ScalingHistory, inputs: [String: String], nativeAutoscaling: Bool)] = []
         let engineTime: Duration
         // The services decided this tick, in the configuration's order, and the input each starts from.
-        var deciding: [(managed: ControllerConfiguration.Managed, live: LiveService, current: Int)] = []
+        var deciding: [(managed: ControllerConfiguration.Managed, live: LiveService)] = []
         var inputs: [DecisionInput] = []
         for managed in configuration.managed {
             let name = managed.spec.name
@@ -165,7 +165,7 @@ public actor ScalingController {
             } else {
                 reportedDrift[name] = nil
             }
-            deciding.append((managed, service, current))
+            deciding.append((managed, service))
             inputs.append(DecisionInput(now: now, current: current, min: managed.spec.scaling?.min ?? current,
                                         max: managed.spec.scaling?.max ?? current, policy: managed.policy,
                                         metrics: observed[name]?.metrics ?? [:], history: stored[name] ?? .starting(current: current, at: now)))
@@ -184,7 +184,7 @@ public actor ScalingController {
             let started = ContinuousClock.now
             let spec = deciding[index].managed.spec
             let before = ConstraintBuilder.Totals.count(spec, counts)
-            counts[spec.name] = max(deciding[index].current, decision.desired)
+            counts[spec.name] = max(decision.current, decision.desired)
             totals.update(spec, from: before, to: ConstraintBuilder.Totals.count(spec, counts))
             bookkeeping += ContinuousClock.now - started
         })

@@ -42,6 +42,9 @@ enum Prefetch {
         }
     }
 
+    /// This platform's ``InputLayout``, found once (a caller reads it once per tick).
+    static let layout = InputLayout()
+
     /// A native dictionary of a handful of metrics fits in about eight lines (header, bitmap, keys, values).
     static let dictionaryLines = 8
     /// Twenty recommendations (a 300 s window at 15 s ticks) and the array's header.

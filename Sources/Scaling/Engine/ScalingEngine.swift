@@ -89,7 +89,7 @@ public enum ScalingEngine {
         /// let decisions = context.decide(all: &tick)   // decisions[i] is tick[i]'s
         /// ```
         public mutating func decide(all inputs: inout [DecisionInput]) -> [Decision] {
-            decideInOrder(&inputs, preparing: { _, _ in }, decided: { _, _ in })
+            decide(all: &inputs, preparing: { _, _ in }, decided: { _, _ in })
         }
 
         /// ``decide(all:)`` for a tick whose inputs depend on the decisions before them (the
@@ -103,17 +103,12 @@ public enum ScalingEngine {
         ///     input.constraints = caps(for: index, counts)        // the counts decided so far
         /// }, decided: { index, decision in counts[index] = decision.desired })
         /// ```
+        @inline(__always)
         public mutating func decide(all inputs: inout [DecisionInput], preparing prepare: (Int, inout DecisionInput) -> Void,
                                     decided: (Int, borrowing Decision) -> Void) -> [Decision] {
-            decideInOrder(&inputs, preparing: prepare, decided: decided)
-        }
-
-        @inline(__always)
-        private mutating func decideInOrder(_ inputs: inout [DecisionInput], preparing prepare: (Int, inout DecisionInput) -> Void,
-                                            decided: (Int, borrowing Decision) -> Void) -> [Decision] {
             var made: [Decision] = []
             made.reserveCapacity(inputs.count)
-            let layout = Prefetch.InputLayout()
+            let layout = Prefetch.layout
             inputs.withUnsafeMutableBufferPointer { buffer in
                 guard let base = buffer.baseAddress else { return }
                 for index in buffer.indices {
