@@ -312,3 +312,27 @@ import Testing
         #expect(warnings.contains("Reference imported as a secret"))
     }
 }
+
+/// A policy holds its parts once for all its copies (a fleet's decision inputs share them): a copy
+/// is told from an equal policy without comparing, and a change to a copy leaves the others as they were.
+@Test func copiesOfAPolicyShareItsPartsUntilOneChanges() throws {
+    let library = try Repo.policies()
+    let original = try #require(library.scale["web-default"])
+    var copy = original
+    #expect(copy.isCopy(of: original) && copy == original)
+    copy.scaleUp.tolerance = 0.5
+    #expect(!copy.isCopy(of: original) && copy != original)
+    #expect(original.scaleUp.tolerance != 0.5 && copy.scaleUp.tolerance == 0.5)
+    #expect(copy.rules == original.rules && copy.name == original.name)
+    // Equal parts made apart: equal, not copies.
+    var again = copy
+    again.scaleUp.tolerance = original.scaleUp.tolerance
+    #expect(again == original && !again.isCopy(of: original))
+    // Every part a setter reaches is changed on that copy alone.
+    var renamed = original
+    renamed.name = "renamed"
+    renamed.rules.removeLast()
+    renamed.schedules = []
+    #expect(renamed.name == "renamed" && renamed.rules.count == original.rules.count - 1)
+    #expect(original.name == "web-default" && !original.rules.isEmpty)
+}

@@ -22,36 +22,106 @@ import Foundation
 /// ``ScalingRules/defaultScaleDown``, ``Tolerance/hpaDefault``). The engine that runs it is
 /// `ScalingEngine` in the `Scaling` module; the schema is documented in `docs/policies.md`.
 public struct ScalePolicy: Sendable, Equatable {
-    public var name: String
-    public var description: String?
-    public var rules: [ScaleRule]
-    public var scaleUp: ScalingRules
-    public var scaleDown: ScalingRules
-    public var schedules: [ScaleSchedule]
-    public var scaleToZero: ScaleToZero?
-    public var fallback: ScaleFallback?
+    /// The policy's parts, held once however many copies of the policy there are: a fleet's
+    /// services (and every decision input made for them) share one policy, so a copy is a retain,
+    /// not some 400 bytes and a dozen retains, and two copies are told equal without comparing.
+    /// Never changed in place: a change to a copy makes that copy its own (``update(_:)``).
+    @usableFromInline final class Storage: Sendable {
+        @usableFromInline let parts: Parts
+        init(_ parts: Parts) { self.parts = parts }
+    }
+
+    @usableFromInline struct Parts: Sendable, Equatable {
+        @usableFromInline var name: String
+        @usableFromInline var description: String?
+        @usableFromInline var rules: [ScaleRule]
+        @usableFromInline var scaleUp: ScalingRules
+        @usableFromInline var scaleDown: ScalingRules
+        @usableFromInline var schedules: [ScaleSchedule]
+        @usableFromInline var scaleToZero: ScaleToZero?
+        @usableFromInline var fallback: ScaleFallback?
+        @usableFromInline var forecast: ScaleForecast?
+        @usableFromInline var lookahead: ScaleLookahead?
+        @usableFromInline var queueing: ScaleQueueing?
+        @usableFromInline var mark: SourceMark?
+    }
+
+    @usableFromInline private(set) var storage: Storage
+
+    public var name: String {
+        @inlinable _read { yield storage.parts.name }
+        set { update { $0.name = newValue } }
+    }
+    public var description: String? {
+        @inlinable _read { yield storage.parts.description }
+        set { update { $0.description = newValue } }
+    }
+    public var rules: [ScaleRule] {
+        @inlinable _read { yield storage.parts.rules }
+        set { update { $0.rules = newValue } }
+    }
+    public var scaleUp: ScalingRules {
+        @inlinable _read { yield storage.parts.scaleUp }
+        set { update { $0.scaleUp = newValue } }
+    }
+    public var scaleDown: ScalingRules {
+        @inlinable _read { yield storage.parts.scaleDown }
+        set { update { $0.scaleDown = newValue } }
+    }
+    public var schedules: [ScaleSchedule] {
+        @inlinable _read { yield storage.parts.schedules }
+        set { update { $0.schedules = newValue } }
+    }
+    public var scaleToZero: ScaleToZero? {
+        @inlinable _read { yield storage.parts.scaleToZero }
+        set { update { $0.scaleToZero = newValue } }
+    }
+    public var fallback: ScaleFallback? {
+        @inlinable _read { yield storage.parts.fallback }
+        set { update { $0.fallback = newValue } }
+    }
     /// A seasonal forecast proposing a count ahead of known peaks (see ``ScaleForecast``).
-    public var forecast: ScaleForecast?
+    public var forecast: ScaleForecast? {
+        @inlinable _read { yield storage.parts.forecast }
+        set { update { $0.forecast = newValue } }
+    }
     /// A trend look-ahead proposing a count for the metric's projected value (see ``ScaleLookahead``).
-    public var lookahead: ScaleLookahead?
+    public var lookahead: ScaleLookahead? {
+        @inlinable _read { yield storage.parts.lookahead }
+        set { update { $0.lookahead = newValue } }
+    }
     /// A queueing-aware target sized for a p95 objective (see ``ScaleQueueing``).
-    public var queueing: ScaleQueueing?
+    public var queueing: ScaleQueueing? {
+        @inlinable _read { yield storage.parts.queueing }
+        set { update { $0.queueing = newValue } }
+    }
     /// Where the policy was written, for diagnostics.
-    public var mark: SourceMark?
+    public var mark: SourceMark? {
+        @inlinable _read { yield storage.parts.mark }
+        set { update { $0.mark = newValue } }
+    }
 
     public init(name: String, rules: [ScaleRule] = [], scaleUp: ScalingRules = .defaultScaleUp,
                 scaleDown: ScalingRules = .defaultScaleDown, schedules: [ScaleSchedule] = [],
                 scaleToZero: ScaleToZero? = nil, fallback: ScaleFallback? = nil, description: String? = nil,
                 forecast: ScaleForecast? = nil) {
-        self.name = name
-        self.description = description
-        self.rules = rules
-        self.scaleUp = scaleUp
-        self.scaleDown = scaleDown
-        self.schedules = schedules
-        self.scaleToZero = scaleToZero
-        self.fallback = fallback
-        self.forecast = forecast
+        storage = Storage(Parts(name: name, description: description, rules: rules, scaleUp: scaleUp, scaleDown: scaleDown,
+                                schedules: schedules, scaleToZero: scaleToZero, fallback: fallback, forecast: forecast))
+    }
+
+    /// Whether `other` is a copy of this very policy (unchanged since): then it is equal without
+    /// a comparison, and whatever was derived from the one holds for the other.
+    public func isCopy(of other: borrowing ScalePolicy) -> Bool { storage === other.storage }
+
+    public static func == (a: ScalePolicy, b: ScalePolicy) -> Bool {
+        a.storage === b.storage || a.storage.parts == b.storage.parts
+    }
+
+    /// Changes this copy alone: the others keep the storage as it was.
+    private mutating func update(_ change: (inout Parts) -> Void) {
+        var parts = storage.parts
+        change(&parts)
+        storage = Storage(parts)
     }
 
     /// The longest time span any part of the policy looks back over, in seconds: what a history of

@@ -26,6 +26,8 @@ final class PolicyPlan: Sendable {
     /// What the plan was made from (see ``fits(_:)``).
     let policyName: String
     let sourceRules: [ScaleRule]
+    /// The policy planned (a reference to its parts): a copy of it fits without a comparison.
+    let source: ScalePolicy
     let upTolerance: Double?
     let downTolerance: Double?
     /// The policy's behaviour in each direction (stabilization, rate limits), which the engine
@@ -100,6 +102,7 @@ final class PolicyPlan: Sendable {
     init(_ policy: borrowing ScalePolicy) {
         policyName = policy.name
         sourceRules = policy.rules
+        source = copy policy
         upTolerance = policy.scaleUp.tolerance
         downTolerance = policy.scaleDown.tolerance
         scaleUp = policy.scaleUp
@@ -229,6 +232,7 @@ final class PolicyPlan: Sendable {
     /// shares a policy, or equal ones), behaviours, look-ahead, and the metrics of scale to zero, the
     /// queueing target and the forecast, and the queueing target's retention.
     func fits(_ policy: borrowing ScalePolicy) -> Bool {
+        if policy.isCopy(of: source) { return true }
         guard Self.same(policy.scaleUp, scaleUp), Self.same(policy.scaleDown, scaleDown) else { return false }
         if let stz = policy.scaleToZero {
             guard stz.queueMetric == queueMetricName, stz.activeMetric == activeMetricName else { return false }
