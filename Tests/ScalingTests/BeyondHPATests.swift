@@ -16,7 +16,7 @@ func shipped(_ name: String) throws -> ScalePolicy {
     return mustPolicy(try String(contentsOf: url, encoding: .utf8))
 }
 
-let quietWeb: [String: ObservedMetric] = ["cpu": .total(0.5), "memory": .total(0.6), "latency_p95": .total(0.3), "error_rate": .total(0)]
+let quietWeb: ObservedMetrics = ["cpu": .total(0.5), "memory": .total(0.6), "latency_p95": .total(0.3), "error_rate": .total(0)]
 
 // MARK: Threshold rules
 
@@ -60,7 +60,7 @@ let quietWeb: [String: ObservedMetric] = ["cpu": .total(0.5), "memory": .total(0
 
 @Test func scaleDownOnlyWhenCpuAndMemoryAreBothLowForTenMinutes() throws {
     let web = try shipped("web-seed-triggers")
-    let low: [String: ObservedMetric] = ["cpu": .total(0.2), "memory": .total(0.4), "latency_p95": .total(0.3), "error_rate": .total(0)]
+    let low: ObservedMetrics = ["cpu": .total(0.2), "memory": .total(0.4), "latency_p95": .total(0.3), "error_rate": .total(0)]
     let history = ScalingHistory(observations: steady(["cpu": 0.2, "memory": 0.4], from: 600))
     let d = decide(web, current: 4, min: 2, max: 5, metrics: low, history: history)
     #expect(d.desired == 3)
@@ -122,7 +122,7 @@ let quietWeb: [String: ObservedMetric] = ["cpu": .total(0.5), "memory": .total(0
 
 @Test func youngJobsRemoveOneOnlyAfterTenQuietMinutes() throws {
     let worker = try shipped("queue-worker")
-    let metrics: [String: ObservedMetric] = ["queue_depth": .total(40), "queue_age": .total(3), "queue_active": .total(4)]
+    let metrics: ObservedMetrics = ["queue_depth": .total(40), "queue_age": .total(3), "queue_active": .total(4)]
     let quiet = ScalingHistory(observations: steady(["queue_age": 4, "queue_depth": 40, "queue_active": 4], from: 600))
     let d = decide(worker, current: 4, min: 1, max: 20, metrics: metrics, history: quiet)
     #expect(d.proposals.first { $0.rule == "queue_age below 15s for 10m" }?.instances == 3)
@@ -239,7 +239,7 @@ func schedules(_ c: ScheduleCase) {
 
 // MARK: Scale to zero
 
-func workerMetrics(depth: Double, active: Double, age: Double = 0) -> [String: ObservedMetric] {
+func workerMetrics(depth: Double, active: Double, age: Double = 0) -> ObservedMetrics {
     ["queue_depth": .total(depth), "queue_active": .total(active), "queue_age": .total(age)]
 }
 
@@ -288,7 +288,7 @@ func workerMetrics(depth: Double, active: Double, age: Double = 0) -> [String: O
 
 @Test func fallbackAfterConsecutiveFailedReads() throws {
     let worker = try shipped("queue-worker")
-    let failing: [String: ObservedMetric] = ["queue_depth": .unavailable("redis: connection refused"), "queue_age": .unavailable("redis: connection refused"), "queue_active": .unavailable("redis: connection refused")]
+    let failing: ObservedMetrics = ["queue_depth": .unavailable("redis: connection refused"), "queue_age": .unavailable("redis: connection refused"), "queue_active": .unavailable("redis: connection refused")]
     let third = decide(worker, current: 1, min: 1, max: 6, metrics: failing, history: ScalingHistory(failures: ["queue_depth": 2, "queue_age": 2, "queue_active": 2]))
     #expect(third.desired == 1)
     #expect(third.reasonCodes == ["MetricsUnavailable"])

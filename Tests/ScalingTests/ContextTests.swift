@@ -102,11 +102,12 @@ private func randomInput(at now: Date, _ random: inout SeededRandom) -> Decision
     let names = ["cpu", "memory", "queue_depth", "queue_age", "latency_p95", "request_rate", "queue_active"]
     let policy = policies[random.int(0...(random.next() < 0.7 ? 1 : 3))]
     let current = random.int(0...8)
-    var metrics: [String: ObservedMetric] = [:]
+    var metrics = ObservedMetrics()
     for name in names { metrics[name] = metric(name, current: current, &random) }
     if random.next() < 0.2 {
-        // More readings than the walk handles: the context looks them up by name.
+        // Readings no rule reads, before and after the ones they do: the walk passes over them.
         for extra in 0..<10 { metrics["extra_\(extra)"] = .total(Double(extra)) }
+        metrics = ObservedMetrics(metrics.map { ($0.name, $0.metric) }.shuffled(&random))
     }
     var history = ScalingHistory.starting(current: current, at: now.addingTimeInterval(-600))
     for k in stride(from: 300.0, to: 0, by: -15) where random.next() < 0.9 {
@@ -173,11 +174,29 @@ private func moments(_ random: inout SeededRandom) -> [Date] {
     #expect(context.decide(all: &none).isEmpty)
 }
 
+/// The engine tries each metric where the policy reads it first, then walks the others: the order
+/// a producer lists the readings in must not change a decision.
+@Test func decisionsDoNotDependOnTheOrderOfTheReadings() {
+    var random = SeededRandom(state: 23)
+    let moments = moments(&random)
+    var context = ScalingEngine.Context()
+    for round in 0..<600 {
+        var input = randomInput(at: moments[round % moments.count], &random)
+        let given = texts(context.decide(input))
+        let pairs = Array(input.metrics)
+        for order in [pairs.reversed(), pairs.shuffled(&random), Array(pairs.dropFirst(2) + pairs.prefix(2))] {
+            input.metrics = ObservedMetrics(order.map { ($0.name, $0.metric) })
+            #expect(texts(context.decide(input)) == given, "round \(round), order \(input.metrics.names)")
+        }
+    }
+}
+
 @Test func thePrefetchHintsFindTheReferencesTheyFollow() {
     // Every hinted part of an input is a single reference on this platform; a part whose layout
     // changed would silently lose its hint (decisions would not change, only their speed).
     let layout = Prefetch.layout
-    #expect(layout.metrics != nil)
+    #expect(layout.entries != nil)
+    #expect(layout.samples != nil)
     #expect(layout.recommendations != nil)
     #expect(layout.events != nil)
     #expect(layout.runs != nil)
@@ -185,7 +204,7 @@ private func moments(_ random: inout SeededRandom) -> [Date] {
 
 @Test func contextTellsPoliciesApartBeyondTheirRules() {
     // The same rules array and name, another tolerance: a scale-up by 1.3x is outside 10 % but inside 50 %.
-    let metrics: [String: ObservedMetric] = ["cpu": .total(0.91), "memory": .total(0.5), "queue_depth": .total(0), "latency_p95": .total(1)]
+    let metrics: ObservedMetrics = ["cpu": .total(0.91), "memory": .total(0.5), "queue_depth": .total(0), "latency_p95": .total(1)]
     func input(_ policy: ScalePolicy) -> DecisionInput {
         DecisionInput(now: t0, current: 4, min: 1, max: 10, policy: policy, metrics: metrics)
     }
@@ -212,7 +231,7 @@ private func moments(_ random: inout SeededRandom) -> [Date] {
     byOther.queueing?.metric = "other_rate"
     var slower = byRate
     slower.scaleUp.policies = [RatePolicy(type: .instances, value: 1, period: 60)]
-    let metrics: [String: ObservedMetric] = ["cpu": .total(0.5), "request_rate": .total(120), "other_rate": .total(20)]
+    let metrics: ObservedMetrics = ["cpu": .total(0.5), "request_rate": .total(120), "other_rate": .total(20)]
     func input(_ policy: ScalePolicy) -> DecisionInput {
         DecisionInput(now: t0, current: 2, min: 1, max: 20, policy: policy, metrics: metrics)
     }

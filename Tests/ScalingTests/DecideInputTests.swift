@@ -159,15 +159,16 @@ func timestamps(_ text: String, _ seconds: Double) {
 }
 
 /// A metric's name written in another Unicode form is the same name, as a dictionary look-up finds
-/// it: the engine's walk over the readings compares lengths first, and "é" is 2 UTF-8 bytes where
-/// "e" + U+0301 is 3.
+/// it: the engine's walk over the readings tells names apart by length only when both are ASCII
+/// ("é" is 2 UTF-8 bytes where "e" + U+0301 is 3; the Kelvin sign is 3 where "K" is 1).
 @Test func metricNamesMatchInAnyUnicodeForm() throws {
-    let policy = mustPolicy("name: accented\nrules: [ { metric: caf\u{E9}, perInstance: 100 } ]")
+    let policy = mustPolicy("name: accented\nrules: [ { metric: caf\u{E9}, perInstance: 100 }, { metric: K, perInstance: 1 } ]")
     let now = Date(timeIntervalSince1970: 1_790_000_000)
-    for key in ["caf\u{E9}", "cafe\u{301}"] {
+    for (key, kelvin) in [("caf\u{E9}", "K"), ("cafe\u{301}", "\u{212A}")] {
         let decision = ScalingEngine.decide(DecisionInput(now: now, current: 2, min: 1, max: 10, policy: policy,
-                                                          metrics: [key: .total(500), "cpu": .total(0.5)]))
+                                                          metrics: [kelvin: .total(3), key: .total(500), "cpu": .total(0.5)]))
         #expect(decision.proposals.first?.instances == 5, "metric written as \(Array(key.unicodeScalars))")
+        #expect(decision.proposals.last?.instances == 3, "metric written as \(Array(kelvin.unicodeScalars))")
         #expect(decision.desired == 5)
     }
 }

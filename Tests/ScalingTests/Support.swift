@@ -40,7 +40,7 @@ func cpu(_ levels: [Double?], requests: [Double]? = nil, ready: [Bool]? = nil) -
     return .instances(samples)
 }
 
-func decide(_ policy: ScalePolicy, current: Int, min: Int = 1, max: Int = 1000, metrics: [String: ObservedMetric],
+func decide(_ policy: ScalePolicy, current: Int, min: Int = 1, max: Int = 1000, metrics: ObservedMetrics,
             now: Date = t0, history: ScalingHistory = .empty, constraints: ScalingConstraints = .none, ready: Int? = nil) -> Decision {
     ScalingEngine.decide(DecisionInput(now: now, current: current, min: min, max: max, policy: policy, metrics: metrics,
                                        readyInstances: ready, history: history, constraints: constraints))
@@ -55,4 +55,13 @@ struct SeededRandom {
         return Double(state >> 11) / Double(1 << 53)
     }
     mutating func int(_ range: ClosedRange<Int>) -> Int { range.lowerBound + Int(next() * Double(range.count)) % range.count }
+}
+
+extension Array {
+    /// The elements in an order drawn from `random` (Fisher-Yates), the same for the same seed.
+    func shuffled(_ random: inout SeededRandom) -> [Element] {
+        var result = self
+        for index in stride(from: result.count - 1, to: 0, by: -1) { result.swapAt(index, random.int(0...index)) }
+        return result
+    }
 }

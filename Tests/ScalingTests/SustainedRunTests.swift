@@ -69,7 +69,7 @@ private func texts(_ d: Decision) -> [String] {
                 random.next() < 0.05 ? .unavailable("timeout") : .total(low + (high - low) * random.next())
             }
             let band = Double((tick / 20) % 3)   // stretches of low, middling and high load
-            let metrics: [String: ObservedMetric] = [
+            let metrics: ObservedMetrics = [
                 "cpu": reading(0.1 + 0.35 * band, 0.3 + 0.35 * band),
                 "memory": reading(0.3, 0.6),
                 "latency_p95": reading(0.5 + band, 1.5 + band),

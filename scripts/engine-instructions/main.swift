@@ -43,7 +43,14 @@ let useContext = ProcessInfo.processInfo.environment["CONTEXT"] != nil
 /// controller calls it, each service's input built just before).
 let eachAlone = ProcessInfo.processInfo.environment["EACH"] != nil
 
-func metrics(service: Int, tick: Int, current: Int) -> [String: ObservedMetric] {
+#if ENGINE_METRICS
+/// A service's readings as inputs hold them (``ObservedMetrics`` where the sources have it).
+typealias Metrics = ObservedMetrics
+#else
+typealias Metrics = [String: ObservedMetric]
+#endif
+
+func metrics(service: Int, tick: Int, current: Int) -> Metrics {
     let phase = Double(tick + service * 7) / 80 * 2 * Double.pi
     let wave = sin(phase)
     let cpu = 0.5 + 0.35 * wave

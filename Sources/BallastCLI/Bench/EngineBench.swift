@@ -241,7 +241,7 @@ struct EngineBench {
 
     /// Readings for one service at one tick: a slow wave per service, phase-shifted so that the
     /// fleet is never all in the same state.
-    static func metrics(service: Int, tick: Int, current: Int) -> [String: ObservedMetric] {
+    static func metrics(service: Int, tick: Int, current: Int) -> ObservedMetrics {
         let phase = Double(tick + service * 7) / 80 * 2 * Double.pi
         let wave = sin(phase)
         let cpu = 0.5 + 0.35 * wave

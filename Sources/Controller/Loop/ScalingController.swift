@@ -168,7 +168,7 @@ public actor ScalingController {
             deciding.append((managed, service))
             inputs.append(DecisionInput(now: now, current: current, min: managed.spec.scaling?.min ?? current,
                                         max: managed.spec.scaling?.max ?? current, policy: managed.policy,
-                                        metrics: observed[name]?.metrics ?? [:], history: stored[name] ?? .starting(current: current, at: now)))
+                                        metrics: observed[name]?.metrics ?? ObservedMetrics(), history: stored[name] ?? .starting(current: current, at: now)))
         }
         // Decided in that order, through one context (each policy laid out once, each schedule's zone
         // offset computed once) and at once (the engine prefetches the next services' data): each

@@ -31,7 +31,8 @@ public struct MetricCollector: Sendable {
 
     /// What one service's reads gave: engine inputs, and the same as text for the journal.
     public struct Observed: Sendable {
-        public var metrics: [String: ObservedMetric]
+        /// In the order of the subject's names (the order its policy reads them, which the engine tries first).
+        public var metrics: ObservedMetrics
         public var inputs: [String: String]
         /// Sources some of whose reads failed, and sources some of whose reads succeeded (for `/readyz`:
         /// a source is down when it failed and never answered).
@@ -76,18 +77,20 @@ public struct MetricCollector: Sendable {
             var name: String
             var scale: Double
         }
-        var observed = [Observed](repeating: Observed(metrics: [:], inputs: [:], failedSources: [], answeringSources: []),
+        var observed = [Observed](repeating: Observed(metrics: ObservedMetrics(), inputs: [:], failedSources: [], answeringSources: []),
                                   count: subjects.count)
+        // Each subject's readings as they arrive, source by source; laid out in its names' order at the end.
+        var found = [[String: ObservedMetric]](repeating: [:], count: subjects.count)
         var requests = [[MetricRequest]](repeating: [], count: sources.count)
         var slots = [[Slot]](repeating: [], count: sources.count)
         for (index, subject) in subjects.enumerated() {
             for name in subject.names {
                 guard let (metric, scale) = Self.metric(named: name) else {
-                    observed[index].metrics[name] = .unavailable("no source reads a metric named \(name)")
+                    found[index][name] = .unavailable("no source reads a metric named \(name)")
                     continue
                 }
                 guard let source = sources.firstIndex(where: { $0.serves(metric) }) else {
-                    observed[index].metrics[name] = .unavailable("no configured source serves \(name)")
+                    found[index][name] = .unavailable("no configured source serves \(name)")
                     continue
                 }
                 requests[source].append(MetricRequest(metric, for: subject.target))
@@ -115,10 +118,10 @@ public struct MetricCollector: Sendable {
             for (slot, reading) in zip(slots[source], readings) {
                 switch reading.fresh(maxAge: maxAge, now: now) {
                 case .sample(let sample):
-                    observed[slot.subject].metrics[slot.name] = .total(sample.value * slot.scale)
+                    found[slot.subject][slot.name] = .total(sample.value * slot.scale)
                     observed[slot.subject].answeringSources.insert(name)
                 case .unavailable(let reason):
-                    observed[slot.subject].metrics[slot.name] = .unavailable("\(name): \(reason)")
+                    found[slot.subject][slot.name] = .unavailable("\(name): \(reason)")
                     observed[slot.subject].failedSources.insert(name)
                 }
             }
@@ -126,6 +129,7 @@ public struct MetricCollector: Sendable {
         var result: [String: Observed] = [:]
         result.reserveCapacity(subjects.count)
         for (index, subject) in subjects.enumerated() {
+            observed[index].metrics = ObservedMetrics(subject.names.compactMap { name in found[index][name].map { (name, $0) } })
             for (name, metric) in observed[index].metrics {
                 switch metric {
                 case .total(let value): observed[index].inputs[name] = Self.format(value)

@@ -46,8 +46,8 @@ public enum Forecasting {
 
     /// What the history must remember of this tick for `forecast`: the metric's service-wide value (a
     /// total, or the sum over instances, as a perInstance rule reads it); nil value when unavailable.
-    public static func sample(_ forecast: ScaleForecast, metrics: [String: ObservedMetric]) -> ForecastSample {
-        sample(forecast, value: metrics[forecast.metric].flatMap { Reading($0).serviceValue })
+    public static func sample(_ forecast: ScaleForecast, metrics: ObservedMetrics) -> ForecastSample {
+        sample(forecast, value: metrics.reading(forecast.metric).serviceValue)
     }
 
     /// The same, from the metric's service-wide value already read.

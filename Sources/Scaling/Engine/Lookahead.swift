@@ -33,8 +33,8 @@ public enum Lookahead {
 
     /// The metric's service-wide value this tick: a total, or the sum over instances (as a
     /// perInstance rule reads it); nil when unavailable.
-    public static func reading(_ lookahead: ScaleLookahead, metrics: [String: ObservedMetric]) -> Double? {
-        metrics[lookahead.metric].flatMap { Reading($0).serviceValue }
+    public static func reading(_ lookahead: ScaleLookahead, metrics: ObservedMetrics) -> Double? {
+        metrics.reading(lookahead.metric).serviceValue
     }
 
     /// The line through this tick's `value` at `now` and the remembered readings of the last

@@ -58,8 +58,8 @@ final class PolicyPlan: Sendable {
     /// ``metrics``, then the queueing target's, the look-ahead's and the forecast's metrics when
     /// they are not among them: every metric a decision reads, each read once (``read(_:into:)``).
     let readNames: [String]
-    /// The UTF-8 length of each of ``readNames`` (names of another length are told apart without comparing them).
-    let readLengths: [Int]
+    /// The key of each of ``readNames`` (names whose keys differ are told apart without comparing them).
+    let readKeys: [ObservedMetrics.NameKey]
     /// Index in ``readNames`` of the queueing target's, the look-ahead's and the forecast's metric (-1 without).
     let queueingMetric: Int
     let lookaheadMetric: Int
@@ -173,7 +173,7 @@ final class PolicyPlan: Sendable {
         lookaheadMetric = lookahead.map { Self.index($0.metric, in: &readNames) } ?? -1
         forecastMetric = forecastMetricName.map { Self.index($0, in: &readNames) } ?? -1
         self.readNames = readNames
-        self.readLengths = readNames.map(\.utf8.count)
+        self.readKeys = readNames.map(ObservedMetrics.NameKey.init)
         self.rules = rules
         self.texts = texts
         self.utilizationMetrics = utilization
@@ -268,32 +268,19 @@ final class PolicyPlan: Sendable {
     }
 
     /// Fills `readings` (room for ``readNames``, every one absent: ``Reading/withBuffer(count:_:)``)
-    /// with each metric's reading in `metrics`. A handful of readings are walked once and
-    /// matched by name, which is cheaper than hashing every name; a large dictionary, and a name the
-    /// walk did not find, are looked up. (Both find the same: keys are unique under `==`, which is
-    /// what a look-up compares too.)
-    func read(_ metrics: [String: ObservedMetric], into readings: UnsafeMutableBufferPointer<Reading>) {
+    /// with each metric's reading in `metrics`, summed once. Producers usually list the metrics in
+    /// the order the policy reads them, so the entry at the same place is tried first.
+    func read(_ metrics: borrowing ObservedMetrics, into readings: UnsafeMutableBufferPointer<Reading>) {
         guard let base = readings.baseAddress else { return }
-        let names = readNames
-        if metrics.count > 8 {
-            for index in names.indices {
-                if let reading = metrics[names[index]] { base[index] = Reading(reading) }
+        let names = readNames, keys = readKeys
+        metrics.entries.withUnsafeBufferPointer { entries in
+            metrics.samples.withUnsafeBufferPointer { samples in
+                for index in names.indices {
+                    if let found = ObservedMetrics.index(of: names[index], keys[index], in: entries, from: index) {
+                        base[index] = Reading(entries.baseAddress! + found, samples: samples)
+                    }
+                }
             }
-            return
-        }
-        let lengths = readLengths
-        for (name, metric) in metrics {
-            // Names of another length are told apart without comparing them.
-            let length = name.utf8.count
-            for index in lengths.indices where lengths[index] == length && names[index] == name {
-                base[index] = Reading(metric)
-                break
-            }
-        }
-        // Canonically equivalent names can differ in length ("é" and "e\u{301}", "K" and the Kelvin
-        // sign): a name the walk did not find is looked up, so the plan finds what the dictionary does.
-        for index in names.indices where base[index].form == .absent {
-            if let reading = metrics[names[index]] { base[index] = Reading(reading) }
         }
     }
 

@@ -4,24 +4,26 @@ import CPrefetch
 /// so that its cache misses overlap instead of waiting one after another.
 ///
 /// A 1,000-service tick is bound by memory, not arithmetic: a decision takes three to four times
-/// as long when its data is not in the cache, and in a tick it never is (each service's metrics
-/// dictionary, samples and history arrays were written long before, and the tick's other services
-/// pass through the cache in between). The lines it misses are the metrics dictionary, the
-/// instances' samples and the recommendations the stabilization window scans on reads, and the
-/// decision's freshly allocated arrays on writes (`scripts/count-engine-instructions misses`;
-/// figures in docs/benchmarks.md, Engine).
+/// as long when its data is not in the cache, and in a tick it never is (each service's readings
+/// and history arrays were written long before, and the tick's other services pass through the
+/// cache in between). The lines it misses are the readings' two arrays (``ObservedMetrics``) and
+/// the recommendations the stabilization window scans on reads, and the decision's freshly
+/// allocated arrays on writes (`scripts/count-engine-instructions misses`; figures in
+/// docs/benchmarks.md, Engine).
 ///
 /// A hint changes no result: nothing here is read by the engine's logic, and a hint to an address
-/// that is not mapped is ignored. Memory layouts (an array's 32-byte header, a dictionary's single
-/// storage reference) are used only to choose addresses; were they different, the hints would
+/// that is not mapped is ignored. Memory layouts (an array's 32-byte header, its single storage
+/// reference) are used only to choose addresses; were they different, the hints would
 /// merely point elsewhere.
 enum Prefetch {
     /// Where, inside a ``DecisionInput`` in memory, the references a decision follows first are:
-    /// the metrics dictionary's storage and the history's recommendations, events and runs.
+    /// the metrics' entries and samples (``ObservedMetrics``) and the history's recommendations,
+    /// events and runs.
     /// Nil for a part whose layout is not a single reference (then it is not hinted). (The
     /// observations have no offset to give: a property with an observer is not a stored key path.)
     struct InputLayout {
-        let metrics: Int?
+        let entries: Int?
+        let samples: Int?
         let recommendations: Int?
         let events: Int?
         let runs: Int?
@@ -31,7 +33,8 @@ enum Prefetch {
             func reference<T>(_ type: T.Type, _ offset: Int?) -> Int? {
                 MemoryLayout<T>.size == MemoryLayout<UnsafeRawPointer>.size ? offset : nil
             }
-            metrics = reference([String: ObservedMetric].self, MemoryLayout<DecisionInput>.offset(of: \DecisionInput.metrics))
+            entries = reference([ObservedMetrics.Entry].self, MemoryLayout<DecisionInput>.offset(of: \DecisionInput.metrics.entries))
+            samples = reference([InstanceSample].self, MemoryLayout<DecisionInput>.offset(of: \DecisionInput.metrics.samples))
             func inHistory<T>(_ path: KeyPath<ScalingHistory, T>) -> Int? {
                 guard let history, let offset = MemoryLayout<ScalingHistory>.offset(of: path) else { return nil }
                 return reference(T.self, history + offset)
@@ -45,8 +48,10 @@ enum Prefetch {
     /// This platform's ``InputLayout``, found once (a caller reads it once per tick).
     static let layout = InputLayout()
 
-    /// A native dictionary of a handful of metrics fits in about eight lines (header, bitmap, keys, values).
-    static let dictionaryLines = 8
+    /// Six metrics' entries (40 bytes each) and the array's header.
+    static let entryLines = 5
+    /// Two per-instance metrics of eight instances each (32 bytes a sample) and the array's header.
+    static let sampleLines = 9
     /// Twenty recommendations (a 300 s window at 15 s ticks) and the array's header.
     static let recommendationLines = 6
 
@@ -57,7 +62,8 @@ enum Prefetch {
             guard let offset, let object = input.load(fromByteOffset: offset, as: UnsafeRawPointer?.self) else { return }
             span(object, bytes: lines * lineBytes)
         }
-        object(layout.metrics, lines: dictionaryLines)
+        object(layout.entries, lines: entryLines)
+        object(layout.samples, lines: sampleLines)
         object(layout.recommendations, lines: recommendationLines)
         object(layout.events, lines: 1)
         object(layout.runs, lines: 2)

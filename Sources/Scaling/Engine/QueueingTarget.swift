@@ -99,7 +99,7 @@ public enum QueueingTarget {
     }
 
     /// The metric's service-wide value this tick (a total, or the sum over instances); nil when unavailable.
-    public static func reading(_ queueing: ScaleQueueing, metrics: [String: ObservedMetric]) -> Double? {
+    public static func reading(_ queueing: ScaleQueueing, metrics: ObservedMetrics) -> Double? {
         Lookahead.reading(ScaleLookahead(metric: queueing.metric, perInstance: 1, horizon: 1), metrics: metrics)
     }
 
@@ -178,7 +178,7 @@ public enum QueueingTarget {
 
     /// What a decision hands the history's series of readings: the look-ahead's, kept long enough for
     /// this target too when the policy has both, or this target's own; nil when neither needs one.
-    public static func seriesSample(_ policy: ScalePolicy, lookaheadReading: Double?, metrics: [String: ObservedMetric]) -> LookaheadSample? {
+    public static func seriesSample(_ policy: ScalePolicy, lookaheadReading: Double?, metrics: ObservedMetrics) -> LookaheadSample? {
         seriesSample(lookahead: policy.lookahead, queueing: policy.queueing, lookaheadReading: lookaheadReading,
                      queueingReading: { queueing in reading(queueing, metrics: metrics) })
     }

@@ -41,6 +41,22 @@ struct Reading {
         }
     }
 
+    /// The reading of the entry at `entry`, whose samples (if any) are in `samples` (``ObservedMetrics``'
+    /// layout). Read through a pointer: a copy of the entry would retain its name.
+    init(_ entry: UnsafePointer<ObservedMetrics.Entry>, samples: UnsafeBufferPointer<InstanceSample>) {
+        form = entry.pointee.form
+        switch form {
+        case .total:
+            total = entry.pointee.value
+        case .instances:
+            let start = Int(entry.pointee.start), count = Int(entry.pointee.count)
+            self.samples = count
+            for sample in UnsafeBufferPointer(rebasing: samples[start ..< start + count]) { add(sample) }
+        case .absent, .unavailable:
+            break
+        }
+    }
+
     @inline(__always)
     private mutating func add(_ sample: InstanceSample) {
         let limit = sample.limit ?? 0

@@ -50,7 +50,7 @@ public enum ScalingBenchmark {
                 samples.append(InstanceSample(i == 0 && next() < 0.1 ? nil : load * (0.8 + 0.4 * next()), limit: 1, ready: next() > 0.05))
             }
             let latency = 0.5 + 3 * load
-            let metrics: [String: ObservedMetric] = [
+            let metrics: ObservedMetrics = [
                 "cpu": .instances(samples),
                 "memory": .total(0.3 + 0.5 * next()),
                 "queue_depth": .total((load * 800).rounded()),

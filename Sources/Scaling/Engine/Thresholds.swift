@@ -136,7 +136,7 @@ enum Thresholds {
     /// `observations` and `runs` are the history's (``ScalingHistory/observations``, ``ScalingHistory/runs``).
     /// The usual messages are numbers (the engine adds the rule and the summaries); the rest closures.
     /// `holding` is whether the rule's condition holds on this tick's summaries (``holds(_:in:)``).
-    static func evaluate(_ rule: borrowing ThresholdRule, holding: Bool?, summaries: MetricValues, metrics: [String: ObservedMetric], observations: [ScalingHistory.Observation],
+    static func evaluate(_ rule: borrowing ThresholdRule, holding: Bool?, summaries: MetricValues, metrics: ObservedMetrics, observations: [ScalingHistory.Observation],
                          runs: [SustainedRun]?, now: Date, current: Int) -> ReplicaCalculator.Outcome {
         switch holding {
         case nil:
@@ -208,7 +208,7 @@ enum Thresholds {
         }
     }
 
-    static func unavailableDetail(_ condition: ScaleCondition, _ metrics: [String: ObservedMetric]) -> String {
+    static func unavailableDetail(_ condition: ScaleCondition, _ metrics: ObservedMetrics) -> String {
         for metric in condition.metricNames {
             switch metrics[metric] {
             case nil: return "\(metric) unavailable: no reading"

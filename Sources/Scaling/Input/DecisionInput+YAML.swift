@@ -126,8 +126,8 @@ extension NodeDecoder {
     /// The input's metrics, ready count, history and (unless `constraints` is false: the blueprint gives
     /// them, and an ignored block is not checked) constraints.
     mutating func decisionExtras(_ fields: Mapping, path: String, constraints readConstraints: Bool = true)
-        -> (metrics: [String: ObservedMetric], ready: Int?, history: ScalingHistory, constraints: ScalingConstraints?) {
-        var metrics: [String: ObservedMetric] = [:]
+        -> (metrics: ObservedMetrics, ready: Int?, history: ScalingHistory, constraints: ScalingConstraints?) {
+        var metrics = ObservedMetrics()
         if let metricsNode = fields.present("metrics"), let entries = mapping(metricsNode, path: NodeDecoder.join(path, "metrics")) {
             for entry in entries.entries {
                 if let metric = observedMetric(entry.value, path: NodeDecoder.join(path, "metrics.\(entry.key)")) { metrics[entry.key] = metric }

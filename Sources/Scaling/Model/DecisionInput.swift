@@ -20,14 +20,14 @@ public struct DecisionInput: Sendable {
     public var max: Int
     public var policy: ScalePolicy
     /// This tick's readings by metric name; a metric a rule needs that is absent counts as unavailable.
-    public var metrics: [String: ObservedMetric]
+    public var metrics: ObservedMetrics
     /// Ready instances for whole-value (`target:` on a `total`) rules; nil takes the ready count of
     /// the first per-instance reading, else `current`.
     public var readyInstances: Int?
     public var history: ScalingHistory
     public var constraints: ScalingConstraints
 
-    public init(now: Date, current: Int, min: Int, max: Int, policy: ScalePolicy, metrics: [String: ObservedMetric],
+    public init(now: Date, current: Int, min: Int, max: Int, policy: ScalePolicy, metrics: ObservedMetrics,
                 readyInstances: Int? = nil, history: ScalingHistory = .empty, constraints: ScalingConstraints = .none) {
         self.now = now
         self.current = current

@@ -30,7 +30,7 @@ public struct InstanceSample: Sendable, Equatable {
 /// never scales down because of it.
 ///
 /// ```swift
-/// let metrics: [String: ObservedMetric] = [
+/// let metrics: ObservedMetrics = [
 ///     "cpu": .instances([InstanceSample(0.3, limit: 1), InstanceSample(0.8, limit: 1)]),
 ///     "queue_depth": .total(8600),
 ///     "latency_p95": .unavailable("prometheus timeout"),

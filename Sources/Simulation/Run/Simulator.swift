@@ -139,8 +139,8 @@ public enum Simulator {
     /// What the controller reads about interval `j`: service-wide values, as Render and the queue
     /// readers report them.
     /// Only the metrics in `names` (those the policy reads) are built.
-    static func observedMetrics(_ names: [String], interval j: Int, run: SimulationRun, arrivals: [Double], model: ServiceModel) -> [String: ObservedMetric] {
-        var metrics: [String: ObservedMetric] = [:]
+    static func observedMetrics(_ names: [String], interval j: Int, run: SimulationRun, arrivals: [Double], model: ServiceModel) -> ObservedMetrics {
+        var metrics = ObservedMetrics()
         metrics.reserveCapacity(names.count)
         for name in names {
             let value: Double
