@@ -335,10 +335,42 @@ func workerMetrics(depth: Double, active: Double, age: Double = 0) -> ObservedMe
         history.record(d, at: now)
         current = d.desired
     }
-    // The longest window is 10 minutes: 40 ticks of observations and recommendations, plus one.
+    // The longest window is 10 minutes: 40 ticks of observations and events, plus one. No
+    // stabilization window reads recommendations (both are 0 s): only this tick's is kept.
     #expect(history.observations.count <= 42)
-    #expect(history.recommendations.count <= 41)
+    #expect(history.recommendations.count == 1)
     #expect(history.events.count <= 41)
+}
+
+/// Recommendations are kept for the stabilization windows, the only ones that read them, not for a
+/// longer sustained rule; the decisions are the same as with the longer history.
+@Test func recommendationsAreKeptForTheStabilizationWindowOnly() {
+    let policy = mustPolicy("""
+    name: long-sustain
+    rules:
+      - { metric: cpu, target: 60% }
+      - { name: quiet, metric: cpu, below: 20%, for: 10m, step: -1 }
+    scaleDown: { stabilization: 300s }
+    """)
+    var kept = ScalingHistory.starting(current: 3, at: t0), whole = kept
+    var current = 3
+    for tick in 1...200 {
+        let now = at(Double(tick) * 15)
+        let load = 0.4 + 0.35 * sin(Double(tick) / 9)
+        let input = DecisionInput(now: now, current: current, min: 1, max: 12, policy: policy, metrics: ["cpu": .total(load)], history: kept)
+        let decision = ScalingEngine.decide(input)
+        var longer = input
+        longer.history = whole
+        #expect(ScalingEngine.decide(longer) == decision, "tick \(tick)")
+        kept.record(decision, at: now)
+        // What recording kept before: every list for the longest window (the sustained rule's 10 minutes).
+        var unbounded = decision
+        unbounded.recommendationWindow = nil
+        whole.record(unbounded, at: now)
+        current = decision.desired
+    }
+    #expect(kept.recommendations.count <= 21 && whole.recommendations.count >= 40)
+    #expect(kept.observations.count >= 40)
 }
 
 @Test func recordingStoresWhatTheDecisionSays() {

@@ -573,7 +573,8 @@ private struct Run {
         let window = plan.longestWindow(input.policy, scaleToZero: has.contains(.scaleToZero))
         return Decision(desired: desired, current: current, action: .init(desired: desired, current: current), reasons: reasons,
                         proposals: proposals, recommendation: recommendation, observation: observation, failures: failures,
-                        historyWindow: window, min: lo, max: hi, forecastSample: forecastSample, lookaheadSample: lookaheadSample,
+                        historyWindow: window, recommendationWindow: Swift.max(plan.scaleUp.stabilization, plan.scaleDown.stabilization),
+                        min: lo, max: hi, forecastSample: forecastSample, lookaheadSample: lookaheadSample,
                         rules: plan.sourceRules)
     }
 

@@ -133,6 +133,9 @@ public struct Decision: Sendable, Equatable {
     public var failures: [String: Int]
     /// How far back the history must reach for this policy, in seconds.
     public var historyWindow: Double
+    /// How far back the recommendations must reach, when less than ``historyWindow``: the longer of
+    /// the stabilization windows, the only ones that read them (nil: ``historyWindow``).
+    var recommendationWindow: Double? = nil
     /// The bounds in force after schedules.
     public var min: Int
     public var max: Int

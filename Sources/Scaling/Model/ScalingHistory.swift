@@ -129,6 +129,12 @@ public struct ScalingHistory: Sendable, Equatable, Codable {
         remember(decision.forecastSample, at: now)
         remember(decision.lookaheadSample, at: now)
         prune(before: now.addingTimeInterval(-decision.historyWindow))
+        if let window = decision.recommendationWindow, window < decision.historyWindow {
+            // A sustained rule's `for:` can be longer than the stabilization windows: the
+            // recommendations are kept for those windows only (a decision scans them all).
+            let cutoff = now.addingTimeInterval(-window)
+            Self.dropPrefix(&recommendations, keeping: 0) { $0.at >= cutoff }
+        }
         runs = Self.keptRuns(of: decision.rules, previous: &previousRuns, previousNewest: previousNewest,
                          appended: decision.observation, at: now, observations: observations)
     }
