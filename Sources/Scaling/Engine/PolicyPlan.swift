@@ -24,10 +24,10 @@ final class PolicyPlan: Sendable {
     }
 
     /// What the plan was made from (see ``fits(_:)``).
-    let policyName: String
-    let sourceRules: [ScaleRule]
     /// The policy planned (a reference to its parts): a copy of it fits without a comparison.
     let source: ScalePolicy
+    var policyName: String { source.name }
+    var sourceRules: [ScaleRule] { source.rules }
     let upTolerance: Double?
     let downTolerance: Double?
     /// The policy's behaviour in each direction (stabilization, rate limits), which the engine
@@ -100,8 +100,6 @@ final class PolicyPlan: Sendable {
     let hasSustained: Bool
 
     init(_ policy: borrowing ScalePolicy) {
-        policyName = policy.name
-        sourceRules = policy.rules
         source = copy policy
         upTolerance = policy.scaleUp.tolerance
         downTolerance = policy.scaleDown.tolerance
