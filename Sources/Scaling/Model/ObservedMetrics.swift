@@ -33,7 +33,7 @@ public struct ObservedMetrics: Sendable, Equatable, ExpressibleByDictionaryLiter
     /// What tells most names apart without comparing them: their UTF-8 length, and whether they are
     /// ASCII. Two names of different lengths can still be equal (`==` on strings is canonical
     /// equivalence: "é" and "e\u{301}", "K" and the Kelvin sign), but not when both are ASCII.
-    struct NameKey: Sendable, Equatable {
+    struct NameKey: Sendable {
         var length: UInt32
         var ascii: Bool
 
@@ -137,16 +137,12 @@ public struct ObservedMetrics: Sendable, Equatable, ExpressibleByDictionaryLiter
         return nil
     }
 
-    /// Entry `index`'s reading, summed (the engine's: no array is made).
-    func reading(at index: Int) -> Reading {
-        entries.withUnsafeBufferPointer { entries in
+    /// `name`'s reading, summed (no array is made); ``Reading/Form/absent`` when there is none.
+    func reading(_ name: String) -> Reading {
+        guard let index = index(of: name) else { return Reading() }
+        return entries.withUnsafeBufferPointer { entries in
             samples.withUnsafeBufferPointer { samples in Reading(entries.baseAddress! + index, samples: samples) }
         }
-    }
-
-    /// `name`'s reading, summed; ``Reading/Form/absent`` when there is none.
-    func reading(_ name: String) -> Reading {
-        index(of: name).map { reading(at: $0) } ?? Reading()
     }
 
     // MARK: Layout
